@@ -1,0 +1,158 @@
+"""The one writer of activity events."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.utils import timezone
+
+from activity.models import ActivityEvent, Category, Outcome
+from pingid_portal.actors import ActorKind
+
+if TYPE_CHECKING:
+    from accounts.models import Organization
+    from pingid_portal.actors import Actor
+
+# Longest stored text of the unbounded fields, in characters.
+TEXT_LIMIT = 2000
+# Longest stored JSON of `before` and `after`, in characters of its encoding.
+JSON_LIMIT = 20000
+TRUNCATION_MARK = "…[truncated]"
+
+
+def _clean(value: str) -> str:
+    """Drop characters that PostgreSQL text cannot store (NUL) and lone surrogates."""
+    value = value.replace("\x00", "")
+    return value.encode("utf-8", "replace").decode("utf-8")
+
+
+def _fit_text(name: str, value: object, limit: int, truncated: list[str]) -> str:
+    text = _clean("" if value is None else str(value))
+    if len(text) <= limit:
+        return text
+    truncated.append(name)
+    return text[: limit - len(TRUNCATION_MARK)] + TRUNCATION_MARK
+
+
+def _fit_json(name: str, value: Any, truncated: list[str]) -> Any:
+    if value is None:
+        return None
+    encoded = _clean(json.dumps(value, default=str, ensure_ascii=False))
+    if len(encoded) <= JSON_LIMIT:
+        return json.loads(encoded)
+    truncated.append(name)
+    return {"truncated": True, "prefix": encoded[:JSON_LIMIT]}
+
+
+def _fit_ip(value: str | None, truncated: list[str]) -> str | None:
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_ipv46_address
+
+    if not value:
+        return None
+    try:
+        validate_ipv46_address(value)
+    except ValidationError:
+        truncated.append("ip_address")
+        return None
+    return value
+
+
+def _char_limit(field_name: str) -> int:
+    field = ActivityEvent._meta.get_field(field_name)
+    assert isinstance(field, models.CharField) and field.max_length is not None
+    return field.max_length
+
+
+def event_record(
+    *,
+    action: str,
+    actor: Actor | None = None,
+    organization: Organization | None = None,
+    outcome: str = Outcome.SUCCESS,
+    category: str = Category.ADMINISTRATOR,
+    target: models.Model | None = None,
+    target_type: str = "",
+    target_id: object = "",
+    target_display: str = "",
+    before: Any = None,
+    after: Any = None,
+    reason: str = "",
+    message: str = "",
+    ip_address: str | None = None,
+    user_agent: str | None = None,
+    actor_display: str | None = None,
+    pingid_user: Any = None,
+    service: str = "",
+    device: Any = None,
+    application: str = "",
+    occurred_at: Any = None,
+) -> ActivityEvent:
+    """Write one activity event in the caller's transaction.
+
+    Any input is stored: text longer than its field is cut and the field is
+    named in `truncated_fields`; characters the database cannot hold are
+    dropped; an invalid IP address is dropped and marked.
+    """
+    truncated: list[str] = []
+    if target is not None:
+        target_type = target_type or target._meta.model_name or ""
+        target_id = target_id or target.pk
+        target_display = target_display or str(target)
+    if pingid_user is not None and not target_type:
+        target_type, target_id, target_display = (
+            "pingiduser",
+            pingid_user.pk,
+            str(pingid_user),
+        )
+
+    def char(name: str, value: object) -> str:
+        return _fit_text(name, value, _char_limit(name), truncated)
+
+    event = ActivityEvent(
+        organization=organization or (actor.organization if actor else None),
+        occurred_at=occurred_at or timezone.now(),
+        category=category,
+        action=char("action", action),
+        outcome=outcome,
+        actor_kind=actor.kind if actor else ActorKind.SYSTEM,
+        actor_user=actor.user if actor else None,
+        actor_display=char(
+            "actor_display", actor_display or (actor.display if actor else "")
+        ),
+        actor_role=actor.role if actor else "",
+        settings_file_id=actor.settings_file_id if actor else None,
+        target_type=char("target_type", target_type),
+        target_id=char("target_id", target_id),
+        target_display=char("target_display", target_display),
+        pingid_user_id=pingid_user.pk if pingid_user is not None else None,
+        pingid_username=char(
+            "pingid_username", pingid_user.username if pingid_user else ""
+        ),
+        service=char("service", service),
+        device_id=char("device_id", device.pk if device is not None else ""),
+        device_display=char(
+            "device_display", str(device) if device is not None else ""
+        ),
+        application=char("application", application),
+        before=_fit_json("before", before, truncated),
+        after=_fit_json("after", after, truncated),
+        reason=_fit_text("reason", reason, TEXT_LIMIT, truncated),
+        message=_fit_text("message", message, TEXT_LIMIT, truncated),
+        ip_address=_fit_ip(
+            ip_address or (actor.ip_address if actor else None), truncated
+        ),
+        user_agent=_fit_text(
+            "user_agent",
+            user_agent
+            if user_agent is not None
+            else (actor.user_agent if actor else ""),
+            TEXT_LIMIT,
+            truncated,
+        ),
+    )
+    event.truncated_fields = truncated
+    event.save()
+    return event

@@ -1,0 +1,56 @@
+"""Base pieces of the management REST API: permission class and pagination."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rest_framework import pagination, permissions
+from rest_framework.request import Request
+
+from pingid_portal.permissions import Action, has_permission
+from pingid_portal.tenancy import membership_of
+
+if TYPE_CHECKING:
+    from rest_framework.views import APIView
+
+
+def view_action(view: APIView, method: str) -> Action | None:
+    """Return the action a view requires for an HTTP method.
+
+    Views set `permission_action` to an `Action` (for every method) or to a
+    dict from method to `Action`. Read-only methods default to `Action.VIEW`;
+    a writing method without a rule is denied.
+    """
+    rule = getattr(view, "permission_action", None)
+    if isinstance(rule, dict):
+        action = rule.get(method)
+    else:
+        action = rule
+    if action is None and method in permissions.SAFE_METHODS:
+        return Action.VIEW
+    return action
+
+
+class IsOrganizationMember(permissions.BasePermission):
+    """Let in administrators whose role may perform the view's action."""
+
+    message = "Your role may not perform this action."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        membership = membership_of(request.user)
+        if membership is None:
+            return False
+        request.membership = membership  # type: ignore[attr-defined]
+        request.organization = membership.organization  # type: ignore[attr-defined]
+        action = view_action(view, request.method or "GET")
+        return action is not None and has_permission(membership.role, action)
+
+
+class CursorPagination(pagination.CursorPagination):
+    page_size = 50
+    max_page_size = 500
+    page_size_query_param = "page_size"
+    ordering = "-id"
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        return super().get_paginated_response_schema(schema)

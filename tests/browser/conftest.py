@@ -1,0 +1,85 @@
+"""Playwright fixtures for browser tests, on Debian's Chromium.
+
+Browser tests skip, saying how to install Chromium, where it is missing;
+under CI (PORTAL_REQUIRE_BROWSER=true) a missing Chromium fails them instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from accounts.models import Membership
+from tests.factories import PASSWORD
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls
+# of the test itself are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+
+
+def _chromium_path() -> str | None:
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    executable = _chromium_path()
+    if executable is None:
+        message = "Chromium is not installed: run `apt-get install chromium` to run browser tests."
+        if os.environ.get("PORTAL_REQUIRE_BROWSER") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1366, "height": 860})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def sign_in(live_server: object, page: Page) -> Callable[[Membership], Page]:
+    """Sign in through the sign-in page as the given administrator."""
+
+    def do_sign_in(membership: Membership, password: str = PASSWORD) -> Page:
+        page.goto(f"{live_server}/accounts/sign-in/")
+        page.fill("input[name=username]", membership.user.email)
+        page.fill("input[name=password]", password)
+        page.click("button[type=submit]")
+        return page
+
+    return do_sign_in
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save a full-page screenshot under var/screenshots for people to look at."""
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOT_DIR / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
