@@ -26,4 +26,6 @@ def test_sign_in_with_wrong_password_shows_error(
 ) -> None:
     page = sign_in(global_admin, "not-the-password")
 
-    expect(page.locator(".form-error")).to_contain_text("Wrong e-mail address or password")
+    expect(page.locator(".form-error")).to_contain_text(
+        "Wrong e-mail address or password"
+    )
