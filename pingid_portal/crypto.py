@@ -1,0 +1,84 @@
+"""Encryption of secrets at rest (settings-file keys, TOTP seeds).
+
+Values are encrypted with Fernet (AES-128-CBC with HMAC-SHA256) under keys
+derived from `SECRETS_ENCRYPTION_KEYS`. The first key encrypts; every key
+decrypts, so a key is rotated by putting the new key first, re-encrypting
+every stored value, then dropping the old key.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from functools import cache
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.db import models
+
+
+def _fernet_for(secret: str) -> Fernet:
+    # Any configured string becomes a valid 32-byte Fernet key.
+    digest = hashlib.sha256(secret.encode("utf-8")).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
+@cache
+def _multi_fernet(keys: tuple[str, ...]) -> MultiFernet:
+    if not keys:
+        raise ValueError("SECRETS_ENCRYPTION_KEYS is empty: set at least one key.")
+    return MultiFernet([_fernet_for(key) for key in keys])
+
+
+def _cipher() -> MultiFernet:
+    return _multi_fernet(tuple(settings.SECRETS_ENCRYPTION_KEYS))
+
+
+def encrypt(plaintext: str) -> str:
+    return _cipher().encrypt(plaintext.encode("utf-8")).decode("ascii")
+
+
+def decrypt(ciphertext: str) -> str:
+    """Decrypt a value; raise `ValueError` when no configured key opens it."""
+    try:
+        return _cipher().decrypt(ciphertext.encode("ascii")).decode("utf-8")
+    except InvalidToken as error:
+        raise ValueError(
+            "Cannot decrypt a stored secret: SECRETS_ENCRYPTION_KEYS lacks the key it "
+            "was encrypted with."
+        ) from error
+
+
+def reencrypt(ciphertext: str) -> str:
+    """Return the value encrypted under the first (current) key."""
+    return _cipher().rotate(ciphertext.encode("ascii")).decode("ascii")
+
+
+class EncryptedTextField(models.TextField):
+    """A text field stored encrypted; Python code sees the plaintext."""
+
+    def from_db_value(
+        self, value: str | None, expression: Any, connection: Any
+    ) -> str | None:
+        if value is None or value == "":
+            return value
+        return decrypt(value)
+
+    def get_prep_value(self, value: Any) -> Any:
+        value = super().get_prep_value(value)
+        if value is None or value == "":
+            return value
+        return encrypt(str(value))
+
+
+def encrypted_fields() -> list[tuple[type[models.Model], str]]:
+    """Return every (model, field name) stored with `EncryptedTextField`."""
+    from django.apps import apps
+
+    found = []
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            if isinstance(field, EncryptedTextField):
+                found.append((model, field.name))
+    return found
