@@ -11,8 +11,8 @@ from devices.models import ActivationCode, Device, UnpairReason
 from devices.services.activation import HOURS_DEFAULT, activation_code_issue
 from devices.services.inventory import device_unpair
 from pingid_portal.actors import Actor
-from pingid_portal.errors import ServiceError
 from pingid_portal.permissions import Action
+from users.models import PingIDUser
 
 
 @dataclass(frozen=True)
@@ -69,16 +69,11 @@ def device_lost_recover(
     return LostDeviceResult(promoted, bypass is not None, activation, code)
 
 
-def _bypass_start(*, actor: Actor, user: object, bypass: BypassRequest) -> None:
-    try:
-        from users.services import user_bypass
-    except ImportError as error:
-        raise ServiceError(
-            "Bypassing MFA is not available in this version; untick the bypass.",
-            code="bypass_unavailable",
-            field="bypass",
-        ) from error
-    user_bypass(
+def _bypass_start(*, actor: Actor, user: PingIDUser, bypass: BypassRequest) -> None:
+    # Imported here so tests can replace the users area's service.
+    from users import services as user_services
+
+    user_services.user_bypass(
         actor=actor,
         user=user,
         services=bypass.services,

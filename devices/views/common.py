@@ -55,11 +55,12 @@ def service_run(
     request: HttpRequest,
     call: Callable[[], ResultT],
     form: forms.Form | None = None,
+    field_map: dict[str, str] | None = None,
 ) -> tuple[bool, ResultT | None]:
     """Call a service; show its error as a field error and one flash line.
 
     A `ConflictError` (someone else changed the target first) is a warning,
-    never an error page.
+    never an error page. `field_map` renames service fields to form fields.
     """
     try:
         return True, call()
@@ -67,7 +68,8 @@ def service_run(
         messages.warning(request, error.message)
     except ServiceError as error:
         if form is not None:
-            field = error.field if error.field in form.fields else None
+            field = (field_map or {}).get(error.field or "", error.field)
+            field = field if field in form.fields else None
             form.add_error(field, error.message)
         messages.error(request, error.message)
     return False, None

@@ -19,6 +19,14 @@ from pingid_portal.http import PortalRequest
 from pingid_portal.permissions import Action, has_permission
 from pingid_portal.views import portal_view
 
+# Service error fields and the lost-device form fields they belong to.
+LOST_FORM_FIELDS = {
+    "until": "bypass_until",
+    "services": "bypass",
+    "hours": "code_hours",
+    "device_type": "code_device_type",
+}
+
 
 def _bypass_of(form: LostDeviceForm) -> services.BypassRequest | None:
     data = form.cleaned_data
@@ -67,6 +75,7 @@ def device_lost(request: PortalRequest, device_id: int) -> HttpResponse:
                 code_device_type=data.get("code_device_type") or "",
             ),
             form,
+            field_map=LOST_FORM_FIELDS,
         )
         if done and result is not None:
             messages.success(request, _summary(context["label"], result))

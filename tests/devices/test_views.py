@@ -361,3 +361,50 @@ def test_user_devices_page_lists_actions(
     assert b"Main phone" in body
     assert b"Unpair all" in body
     assert b"Pair authenticator app" in body
+
+
+def test_lost_flow_with_bypass_over_cap_names_field(
+    desk: Client, person: PingIDUser, make_device: Callable[..., Device]
+) -> None:
+    device = make_device()
+
+    response = desk.post(
+        reverse("devices:device_lost", args=[device.pk]),
+        {
+            "reason": "lost",
+            "bypass": "on",
+            "bypass_until": "2099-01-01T10:00",
+            "bypass_reason": "travelling",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "bypass_until" in response.context["form"].errors
+    assert Device.objects.filter(pk=device.pk).exists()
+
+
+def test_lost_flow_with_bypass(
+    desk: Client, person: PingIDUser, make_device: Callable[..., Device]
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    device = make_device()
+    until = timezone.localtime() + timedelta(hours=3)
+
+    response = desk.post(
+        reverse("devices:device_lost", args=[device.pk]),
+        {
+            "reason": "lost",
+            "bypass": "on",
+            "bypass_until": until.strftime("%Y-%m-%dT%H:%M"),
+            "bypass_reason": "travelling",
+        },
+    )
+
+    assert response.status_code == 302
+    assert not Device.objects.filter(pk=device.pk).exists()
+    assert person.services.filter(bypass_until__isnull=False).count() == len(
+        person.services.all()
+    )
