@@ -11,10 +11,13 @@ from django.utils.safestring import SafeString, mark_safe
 def qr_svg(data: str) -> SafeString:
     """Return an SVG element (no XML declaration) that encodes `data`."""
     buffer = io.BytesIO()
-    segno.make(data, error="m").save(
+    # make_qr, not make: short digit strings would become Micro QR codes,
+    # which many phone cameras cannot read.
+    segno.make_qr(data, error="m").save(
         buffer,
         kind="svg",
-        scale=5,
+        # No width or height: the viewBox lets CSS size the code.
+        omitsize=True,
         border=2,
         xmldecl=False,
         svgns=True,
