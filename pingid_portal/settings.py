@@ -306,3 +306,9 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
     },
 }
+
+# Accounts: expired portal sessions are deleted every hour.
+CELERY_BEAT_SCHEDULE["accounts-delete-expired-sessions"] = {
+    "task": "accounts.tasks.delete_expired_sessions",
+    "schedule": crontab(minute=7),
+}
