@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
@@ -109,11 +110,13 @@ def administrator_create(
     """Create an administrator. Return the membership and the generated password, if any."""
     actor.require(Action.ADMINISTRATOR_MANAGE)
     email = get_user_model().objects.normalize_email(email.strip()).lower()
-    if not email or "@" not in email:
+    try:
+        validate_email(email)
+    except ValidationError as error:
         raise ServiceError(
             "E-mail address is invalid: enter an address like name@example.com.",
             field="email",
-        )
+        ) from error
     if role not in Role.values:
         raise ServiceError(
             f"Role {role!r} is invalid: choose one of {', '.join(Role.values)}.",
@@ -211,8 +214,8 @@ def administrator_set_active(
         if membership.user.is_active == active:
             return membership
         if not active:
-            _refuse_acting_on_self(actor, membership, "disable")
             _refuse_last_global_admin(membership, "disable")
+            _refuse_acting_on_self(actor, membership, "disable")
         before = _membership_state(membership)
         membership.user.is_active = active
         membership.user.save(update_fields=["is_active"])
@@ -245,8 +248,8 @@ def administrator_remove(
             raise ConflictError(
                 "This administrator was already removed.", code="already_removed"
             ) from error
-        _refuse_acting_on_self(actor, membership, "remove")
         _refuse_last_global_admin(membership, "remove")
+        _refuse_acting_on_self(actor, membership, "remove")
         before = _membership_state(membership)
         _end_access(membership)
         event_record(

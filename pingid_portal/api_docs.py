@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import authentication
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 
 from accounts.authentication import ApiTokenAuthentication
 from pingid_portal.api import IsOrganizationMember
@@ -20,21 +22,27 @@ def _authenticators() -> list[authentication.BaseAuthentication]:
     return [ApiTokenAuthentication(), authentication.SessionAuthentication()]
 
 
-class SchemaView(SpectacularAPIView):
+class _SignedInMixin:
+    """Require a signed-in administrator; answer errors with the JSON envelope."""
+
+    permission_action = Action.VIEW
+    permission_classes = [IsOrganizationMember]
+
+    def get_authenticators(self) -> list[authentication.BaseAuthentication]:
+        return _authenticators()
+
+    def handle_exception(self, exc: Exception) -> Response:
+        response: Response = super().handle_exception(exc)  # type: ignore[misc]
+        # The page's own renderer (YAML, HTML) would not render the envelope.
+        request = self.request  # type: ignore[attr-defined]
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
+        return response
+
+
+class SchemaView(_SignedInMixin, SpectacularAPIView):
     """The OpenAPI schema of the management API."""
 
-    permission_action = Action.VIEW
-    permission_classes = [IsOrganizationMember]
 
-    def get_authenticators(self) -> list[authentication.BaseAuthentication]:
-        return _authenticators()
-
-
-class DocsView(SpectacularSwaggerSplitView):
+class DocsView(_SignedInMixin, SpectacularSwaggerSplitView):
     """Swagger UI for the schema, with its script in a file for the CSP."""
-
-    permission_action = Action.VIEW
-    permission_classes = [IsOrganizationMember]
-
-    def get_authenticators(self) -> list[authentication.BaseAuthentication]:
-        return _authenticators()

@@ -144,7 +144,9 @@ def redis_broker() -> str:
         with current_app.connection_for_write() as connection:
             connection.ensure_connection(max_retries=1, timeout=5)
     except OperationalError as error:
-        service_missing(f"Redis at CELERY_BROKER_URL={broker_url} is unreachable: {error}")
+        service_missing(
+            f"Redis at CELERY_BROKER_URL={broker_url} is unreachable: {error}"
+        )
     return broker_url
 
 

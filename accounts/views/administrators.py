@@ -84,7 +84,7 @@ def administrator_list(request: PortalRequest) -> HttpResponse:
 @portal_view(Action.ADMINISTRATOR_MANAGE)
 @require_http_methods(["GET", "POST"])
 def administrator_create(request: PortalRequest) -> HttpResponse:
-    form = AdministratorCreateForm(request.POST or None)
+    form = AdministratorCreateForm(request.POST if request.method == "POST" else None)
     if request.method != "POST" or not form.is_valid():
         status = 400 if request.method == "POST" else 200
         return render(
@@ -233,7 +233,7 @@ def administrator_remove(request: PortalRequest, administrator_id: int) -> HttpR
     membership = _administrator_get(request, administrator_id)
     template = "accounts/administrator_remove.html"
 
-    form = AdministratorReasonForm(request.POST or None)
+    form = AdministratorReasonForm(request.POST if request.method == "POST" else None)
     if request.method != "POST" or not form.is_valid():
         status = 400 if request.method == "POST" else 200
         context = {"administrator": membership, "form": form}

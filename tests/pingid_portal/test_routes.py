@@ -217,9 +217,7 @@ def _check_anonymous(response: HttpResponse, rule: Rule, where: str) -> None:
         assert response.status_code == 401, f"{where}: expected 401"
 
 
-def _check_member(
-    response: HttpResponse, rule: Rule, role: str, where: str
-) -> None:
+def _check_member(response: HttpResponse, rule: Rule, role: str, where: str) -> None:
     status = response.status_code
     if rule.action is None:
         assert status == 405, f"{where}: expected 405 for an unhandled method"
