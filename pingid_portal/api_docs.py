@@ -8,7 +8,7 @@ that one while it starts, before drf-spectacular's views can be imported.
 from __future__ import annotations
 
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework import authentication
+from rest_framework import authentication, permissions
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
@@ -26,7 +26,8 @@ class _SignedInMixin:
     """Require a signed-in administrator; answer errors with the JSON envelope."""
 
     permission_action = Action.VIEW
-    permission_classes = [IsOrganizationMember]
+    def get_permissions(self) -> list[permissions.BasePermission]:
+        return [IsOrganizationMember()]
 
     def get_authenticators(self) -> list[authentication.BaseAuthentication]:
         return _authenticators()

@@ -11,7 +11,6 @@ A route with neither, and not exempt below, fails.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
