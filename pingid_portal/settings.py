@@ -323,3 +323,9 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),  # type: ignore[dict-item]
     "ActivationCodeDeviceTypeEnum": "devices.serializers.CODE_DEVICE_TYPES",
 }
+
+# Accounts: expired portal sessions are deleted every hour.
+CELERY_BEAT_SCHEDULE["accounts-delete-expired-sessions"] = {
+    "task": "accounts.tasks.delete_expired_sessions",
+    "schedule": crontab(minute=7),
+}
