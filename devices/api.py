@@ -40,7 +40,9 @@ from devices.serializers import (
     UnpairSerializer,
     UserDevicesSerializer,
 )
+from devices.views.common import device_was_unpaired
 from pingid_portal.actors import Actor
+from pingid_portal.errors import ConflictError
 from pingid_portal.permissions import Action
 from pingid_portal.tenancy import get_for_organization
 from users.models import PingIDUser
@@ -100,6 +102,7 @@ class DeviceFilterSerializer(serializers.Serializer[Any]):
 
 
 class DeviceListView(_DevicesView):
+    permission_action = {"GET": Action.VIEW}
     serializer_class = DeviceSerializer
     filter_backends: list[Any] = []
 
@@ -130,7 +133,7 @@ class DeviceListView(_DevicesView):
 
 
 class DeviceDetailView(_DevicesView):
-    permission_action = {"PATCH": Action.DEVICE_MANAGE}
+    permission_action = {"GET": Action.VIEW, "PATCH": Action.DEVICE_MANAGE}
     serializer_class = DeviceDetailSerializer
 
     @extend_schema(summary="Show a device")
@@ -159,11 +162,18 @@ class DeviceUnpairView(_DevicesView):
 
     @extend_schema(
         summary="Unpair a device",
-        description="409 `already_unpaired` when someone else unpaired it first.",
+        description="409 `already_unpaired` when it was unpaired before, for "
+        "example by another administrator at the same moment.",
         request=UnpairSerializer,
         responses={204: None},
     )
     def post(self, request: Request, device_id: int) -> Response:
+        organization = _organization(request)
+        exists = Device.objects.filter(organization=organization, pk=device_id).exists()
+        if not exists and device_was_unpaired(organization, device_id):
+            raise ConflictError(
+                f"Device {device_id} is already unpaired.", code="already_unpaired"
+            )
         device = _device_get(request, device_id)
         data = _valid(UnpairSerializer, request.data)
 
@@ -262,6 +272,7 @@ class DeviceLostView(_DevicesView):
 
 
 class UserDevicesView(_DevicesView):
+    permission_action = {"GET": Action.VIEW}
     serializer_class = UserDevicesSerializer
 
     @extend_schema(summary="List a PingID user's devices in order")

@@ -7,10 +7,12 @@ from typing import TypeVar
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from accounts.models import Organization
+from activity.models import ActivityEvent
 from devices.models import Device
 from pingid_portal.errors import ConflictError, ServiceError
 from pingid_portal.http import PortalRequest
@@ -32,6 +34,36 @@ def user_url(user_id: int) -> str:
 def device_get(request: PortalRequest, device_id: int) -> Device:
     return get_for_organization(
         Device.objects.select_related("user"), request.organization, pk=device_id
+    )
+
+
+def device_or_unpaired(request: PortalRequest, device_id: int) -> Device | None:
+    """Return the device, or None when it was unpaired in this organization.
+
+    Any other missing device is a 404, so another organization's ids reveal
+    nothing.
+    """
+    device = (
+        Device.objects.for_organization(request.organization)
+        .select_related("user")
+        .filter(pk=device_id)
+        .first()
+    )
+    if device is not None:
+        return device
+    if device_was_unpaired(request.organization, device_id):
+        return None
+    raise Http404("No device matches the given query.")
+
+
+def device_was_unpaired(organization: Organization, device_id: int) -> bool:
+    return (
+        ActivityEvent.objects.for_organization(organization)
+        .filter(
+            action__in=["device.unpair", "device.unpair_all"],
+            device_id=str(device_id),
+        )
+        .exists()
     )
 
 

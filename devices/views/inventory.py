@@ -120,38 +120,38 @@ def _device_action(request: PortalRequest, device_id: int, action: str) -> HttpR
     return redirect_back(request, user_url(device.user_id))
 
 
-@require_POST
 @portal_view(Action.DEVICE_MANAGE)
+@require_POST
 def device_set_primary(request: PortalRequest, device_id: int) -> HttpResponse:
     return _device_action(request, device_id, "primary")
 
 
-@require_POST
 @portal_view(Action.DEVICE_MANAGE)
+@require_POST
 def device_block(request: PortalRequest, device_id: int) -> HttpResponse:
     return _device_action(request, device_id, "block")
 
 
-@require_POST
 @portal_view(Action.DEVICE_MANAGE)
+@require_POST
 def device_unblock(request: PortalRequest, device_id: int) -> HttpResponse:
     return _device_action(request, device_id, "unblock")
 
 
-@require_POST
 @portal_view(Action.DEVICE_MANAGE)
+@require_POST
 def device_move_up(request: PortalRequest, device_id: int) -> HttpResponse:
     return _device_action(request, device_id, "up")
 
 
-@require_POST
 @portal_view(Action.DEVICE_MANAGE)
+@require_POST
 def device_move_down(request: PortalRequest, device_id: int) -> HttpResponse:
     return _device_action(request, device_id, "down")
 
 
-@require_POST
 @portal_view(Action.DEVICE_MANAGE)
+@require_POST
 def device_rename(request: PortalRequest, device_id: int) -> HttpResponse:
     device = device_get(request, device_id)
     form = RenameForm(request.POST)

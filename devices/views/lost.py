@@ -10,10 +10,9 @@ from django.urls import reverse
 from devices import services
 from devices.display import device_label
 from devices.forms import LostDeviceForm
-from devices.models import Device
 from devices.qr import qr_svg
 from devices.services.activation import format_code
-from devices.views.common import no_store, service_run, user_url
+from devices.views.common import device_or_unpaired, no_store, service_run, user_url
 from pingid_portal.actors import Actor
 from pingid_portal.http import PortalRequest
 from pingid_portal.permissions import Action, has_permission
@@ -41,12 +40,7 @@ def _bypass_of(form: LostDeviceForm) -> services.BypassRequest | None:
 
 @portal_view(Action.DEVICE_MANAGE)
 def device_lost(request: PortalRequest, device_id: int) -> HttpResponse:
-    device = (
-        Device.objects.for_organization(request.organization)
-        .select_related("user")
-        .filter(pk=device_id)
-        .first()
-    )
+    device = device_or_unpaired(request, device_id)
     if device is None:
         messages.warning(request, "This device is already unpaired.")
         return HttpResponseRedirect(reverse("devices:device_list"))

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_POST
 from devices import selectors, services
 from devices.display import device_label
 from devices.forms import UnpairForm
-from devices.models import Device
 from devices.views.common import (
+    device_or_unpaired,
     next_url,
     pingid_user_get,
     redirect_back,
@@ -34,13 +34,8 @@ def user_devices(request: PortalRequest, user_id: int) -> HttpResponse:
 
 @portal_view(Action.DEVICE_MANAGE)
 def device_unpair(request: PortalRequest, device_id: int) -> HttpResponse:
-    # A device someone else already unpaired is a warning, not a 404 page.
-    device = (
-        Device.objects.for_organization(request.organization)
-        .select_related("user")
-        .filter(pk=device_id)
-        .first()
-    )
+    # A device someone else already unpaired is a warning, not an error page.
+    device = device_or_unpaired(request, device_id)
     if device is None:
         messages.warning(request, "This device is already unpaired.")
         return HttpResponseRedirect(next_url(request, reverse("devices:device_list")))
@@ -112,8 +107,8 @@ def device_unpair_all(request: PortalRequest, user_id: int) -> HttpResponse:
     return render(request, "devices/unpair_confirm.html", context)
 
 
-@require_POST
 @portal_view(Action.DEVICE_MANAGE)
+@require_POST
 def otp_unlock(request: PortalRequest, user_id: int) -> HttpResponse:
     pingid_user = pingid_user_get(request, user_id)
     actor = Actor.from_request(request)

@@ -74,7 +74,8 @@ def test_unpair_then_conflict(
     second = api.post(url, {"reason": "lost"}, format="json")
 
     assert first.status_code == 204
-    assert second.status_code == 404
+    assert second.status_code == 409
+    assert second.json()["code"] == "already_unpaired"
     assert ActivityEvent.objects.filter(action="device.unpair").count() == 1
 
 
