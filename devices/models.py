@@ -78,6 +78,13 @@ class Device(models.Model):
         indexes = [
             # The devices page: filter by type within an organization.
             models.Index(fields=["organization", "type"], name="device_org_type_idx"),
+            # The OS and app version filters and their lists of choices.
+            models.Index(
+                fields=["organization", "os_version"], name="device_org_os_idx"
+            ),
+            models.Index(
+                fields=["organization", "app_version"], name="device_org_app_idx"
+            ),
             # "Unused for N days".
             models.Index(
                 fields=["organization", "last_used_at"], name="device_org_last_used_idx"

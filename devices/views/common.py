@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from typing import TypeVar
 
 from django import forms
@@ -22,13 +23,20 @@ from users.models import PingIDUser
 ResultT = TypeVar("ResultT")
 
 
+@cache
+def _user_page_route() -> str:
+    # A failed reverse() tries every URL pattern, so the answer is kept.
+    try:
+        reverse("users:user_detail", kwargs={"user_id": 1})
+    except NoReverseMatch:
+        return "devices:user_devices"
+    return "users:user_detail"
+
+
 def user_url(user_id: int) -> str:
     """Return the users area's page of a PingID user, or this area's devices page
     of that user while the users area has none."""
-    try:
-        return reverse("users:user_detail", kwargs={"user_id": user_id})
-    except NoReverseMatch:
-        return reverse("devices:user_devices", kwargs={"user_id": user_id})
+    return reverse(_user_page_route(), kwargs={"user_id": user_id})
 
 
 def device_get(request: PortalRequest, device_id: int) -> Device:

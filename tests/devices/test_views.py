@@ -408,3 +408,18 @@ def test_lost_flow_with_bypass(
     assert person.services.filter(bypass_until__isnull=False).count() == len(
         person.services.all()
     )
+
+
+def test_version_choices_are_distinct_and_sorted(
+    organization: Any, make_device: Callable[..., Device], other_organization: Any
+) -> None:
+    from devices.selectors import version_choices
+
+    for version in ["17.4", "14", "17.4", "", "16.7"]:
+        make_device(os_version=version, app_version="1.0")
+    DeviceFactory(
+        user=PingIDUserFactory(organization=other_organization), os_version="99"
+    )
+
+    assert version_choices(organization, "os_version") == ["14", "16.7", "17.4"]
+    assert version_choices(organization, "app_version") == ["1.0"]
