@@ -108,7 +108,7 @@ class DeviceListView(_DevicesView):
 
     def get_queryset(self) -> QuerySet[Device]:
         data = _valid(DeviceFilterSerializer, self.request.query_params)
-        blocked = data.get("blocked")
+        blocked = {None: "", True: "yes", False: "no"}[data.get("blocked")]
         user = None
         if data.get("user_id"):
             user = _user_get(self.request, data["user_id"])
@@ -116,7 +116,7 @@ class DeviceListView(_DevicesView):
             type=data.get("type", ""),
             os_version=data.get("os_version", ""),
             app_version=data.get("app_version", ""),
-            blocked="" if blocked is None else ("yes" if blocked else "no"),
+            blocked=blocked,
             unused_days=data.get("unused_days"),
             user=user,
         )

@@ -1,6 +1,6 @@
 """Demo devices for the demo organization: every type, some blocked, some idle.
 
-Runs after `users.demo`; with no PingID users yet it adds a few itself, so the
+Runs after `users.demo`. With no PingID users yet it adds a few itself, so the
 devices pages have something to show. Safe to run again: users who already
 have a device are left as they are.
 """

@@ -84,7 +84,7 @@ def _device_type_check(device_type: str) -> str:
 def activation_code_issue(
     *, actor: Actor, user: PingIDUser, device_type: str = "", hours: Any = HOURS_DEFAULT
 ) -> tuple[ActivationCode, str]:
-    """Issue a single-use activation code; return it and its 12 digits.
+    """Issue a single-use activation code and return it with its 12 digits.
 
     The digits are returned once and stored only as a keyed hash. Older unused
     codes of the user are revoked. A user with no device becomes
@@ -131,7 +131,7 @@ def activation_code_issue(
 def _code_create(
     *, actor: Actor, user: PingIDUser, device_type: str, hours: int, now: Any
 ) -> tuple[str, ActivationCode]:
-    # A clash with a stored hash is a one-in-10^12 event; try a few digits.
+    # A clash with a stored hash is a one-in-10^12 event, so a few tries suffice.
     for _ in range(5):
         code = random_digits(CODE_LENGTH)
         try:
@@ -148,7 +148,7 @@ def _code_create(
         except IntegrityError:
             continue
         return code, activation
-    raise ServiceError("Could not issue an activation code; try again.", code="retry")
+    raise ServiceError("Failed to issue an activation code: try again.", code="retry")
 
 
 def _code_find(
@@ -230,7 +230,7 @@ def activation_code_claim(*, actor: Actor, code: str) -> ActivationCode:
 def activation_code_pair(
     *, actor: Actor, code: str, device_type: str, **fields: Any
 ) -> Device:
-    """Pair an app device with a code; the code cannot be used again.
+    """Pair an app device with a code, which cannot be used again.
 
     `fields` are Device fields reported by the app (model, os_version,
     app_version, display_id, phone_number, push_enabled, ...).

@@ -31,7 +31,7 @@ class LostDeviceResult:
     promoted: Device | None
     bypassed: bool
     activation: ActivationCode | None
-    # The activation code's digits, to be shown once; None without a code.
+    # The activation code's digits, shown once. None when no code was issued.
     code: str | None
 
 
@@ -48,7 +48,7 @@ def device_lost_recover(
 ) -> LostDeviceResult:
     """Unpair a lost device and get its user working again, all or nothing.
 
-    Each step writes its own activity event; any error rolls back every step.
+    Each step writes its own activity event, and any error rolls back every step.
     """
     actor.require(Action.DEVICE_MANAGE)
     if bypass is not None:

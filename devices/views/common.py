@@ -25,7 +25,7 @@ ResultT = TypeVar("ResultT")
 
 @cache
 def _user_page_route() -> str:
-    # A failed reverse() tries every URL pattern, so the answer is kept.
+    # A failed reverse() tries every URL pattern, so the result is cached.
     try:
         reverse("users:user_detail", kwargs={"user_id": 1})
     except NoReverseMatch:

@@ -1,8 +1,8 @@
 """Two administrators acting on the same device at the same moment.
 
 These tests run real threads with their own database connections, so they need
-PostgreSQL's row locks; the sequential case in test_views covers the same rule
-on SQLite.
+PostgreSQL's row locks. On SQLite, the sequential case in test_views covers the
+same rule.
 """
 
 from __future__ import annotations
