@@ -312,3 +312,8 @@ CELERY_BEAT_SCHEDULE["accounts-delete-expired-sessions"] = {
     "task": "accounts.tasks.delete_expired_sessions",
     "schedule": crontab(minute=7),
 }
+# Every API operation documents the error envelope for its error statuses.
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
+    "drf_spectacular.hooks.postprocess_schema_enums",
+    "pingid_portal.api_docs.schema_add_error_responses",
+]

@@ -2,9 +2,9 @@
 
 A route with a URL parameter needs an object to point at. `SAMPLES` maps each
 URL keyword argument name to a factory that creates such an object in the
-organization under test and returns the URL value plus the strings that
-identify the object; an administrator of another organization must never see
-those strings. An area that adds a route with a new keyword argument adds its
+organization under test. The factory returns the URL value and the strings
+that identify the object, which an administrator of another organization must
+never see. An area that adds a route with a new keyword argument adds its
 factory here with `@sample("kwarg_name")`.
 """
 
@@ -22,7 +22,7 @@ from tests.factories import MembershipFactory
 
 @dataclass(frozen=True)
 class SampleContext:
-    """Where a sample is made: the organization and the administrator who asks.
+    """Where a sample is made: the organization and the administrator who sends the request.
 
     `owner` is the requesting administrator for personas of the organization,
     and the organization's global administrator for an outsider or an

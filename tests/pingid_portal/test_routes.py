@@ -1,4 +1,4 @@
-"""Permission proof: every route answers every persona as the permission table says.
+"""Permission proof: every route responds to each persona as the permission table says.
 
 The routes come from the URL resolver, so a route added later is walked by
 default. Each is tried with GET, POST, PUT, PATCH and DELETE as a global
