@@ -44,9 +44,7 @@ def test_list_shows_rows_and_status_chips(
     assert response.status_code == 200
     assert "active-one" in body
     assert "gone-one" in body
-    chips = dict(
-        (status, count) for status, _, count in response.context["status_chips"]
-    )
+    chips = {status: count for status, _, count in response.context["status_chips"]}
     assert chips[UserStatus.ACTIVE] == 1
     assert chips[UserStatus.SUSPENDED] == 1
     assert chips[UserStatus.PENDING] == 0
