@@ -278,6 +278,12 @@ def main() -> None:
             None,
             "/django-admin/users/pingiduser/?p=3",
         ),
+        ("status chips, all users (loaded after the page)", "/users/counts/", None),
+        (
+            "status chips, Suspended on VPN (loaded after the page)",
+            "/users/counts/?status=SUSPENDED&service=vpn",
+            None,
+        ),
     ]
     print(f"| page | users page (ms) | Django admin (ms) |  median of {arguments.runs}")
     print("| --- | ---: | ---: |")

@@ -1,7 +1,7 @@
 """Demo PingID users: about 250 people with varied statuses, services and bypasses.
 
-Deterministic (a fixed random seed and a fixed reference time) and safe to run
-again: existing usernames are left as they are.
+Deterministic apart from times, which are relative to the seeding time (a
+fixed random seed). Safe to run again: existing usernames are left as they are.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """CSV import of PingID users: upload, preview every row's outcome, then apply.
 
 An import creates users and updates the columns a row fills in. It never
-deletes a user, never renames one, never disables a service and never moves a
-user to another organization; an empty cell leaves the current value as it is.
+deletes a user, renames one, disables a service or moves a user to another
+organization. An empty cell leaves the current value as it is.
 Each row is applied in its own transaction, so a bad row changes nothing and
 affects no other row.
 """
@@ -201,9 +201,9 @@ def _changes(user: PingIDUser, cleaned: dict[str, Any]) -> dict[str, list[Any]]:
             changes[name] = [getattr(user, name), cleaned[name]]
     if "services" in cleaned:
         enabled = [row.service for row in user.services.all() if row.enabled]
-        wanted = sorted(set(enabled) | set(cleaned["services"]))
-        if wanted != sorted(enabled):
-            changes["services"] = [sorted(enabled), wanted]
+        expected = sorted(set(enabled) | set(cleaned["services"]))
+        if expected != sorted(enabled):
+            changes["services"] = [sorted(enabled), expected]
     return changes
 
 

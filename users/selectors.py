@@ -80,7 +80,7 @@ def user_status_counts(queryset: QuerySet[PingIDUser]) -> dict[str, int]:
     counts = dict(
         queryset.order_by()
         .values_list("status")
-        .annotate(count=Count("id"))
+        .annotate(count=Count("*"))
         .values_list("status", "count")
     )
     return {status: counts.get(status, 0) for status in UserStatus.values}

@@ -32,7 +32,7 @@ def record_ended_bypasses() -> int:
 
     Safe to run at any time and from several workers: each bypass is marked
     `bypass_end_recorded` in the transaction that writes its event, and rows
-    another worker holds are skipped. Returns the number of events written.
+    another worker has locked are skipped. Returns the number of events written.
     """
     written = 0
     while True:

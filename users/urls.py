@@ -7,6 +7,7 @@ app_name = "users"
 urlpatterns = [
     path("", views.user_list, name="user_list"),
     path("bypassed/", views.bypass_list, name="bypass_list"),
+    path("counts/", views.user_status_counts_view, name="user_status_counts"),
     path("bulk/", views.bulk_start, name="bulk"),
     path("bulk/jobs/", views.bulk_job_list, name="bulk_job_list"),
     path("bulk/jobs/<int:pk>/", views.bulk_job_detail, name="bulk_job_detail"),

@@ -9,7 +9,7 @@ from users.models import PingIDUser, UserService, UserStatus
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_seed_is_varied_and_idempotent(organization: Organization) -> None:
+def test_demo_seed_varied_and_idempotent(organization: Organization) -> None:
     demo.seed(organization)
     first = list(
         PingIDUser.objects.order_by("username_key").values_list("username", "status")

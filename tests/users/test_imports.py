@@ -78,7 +78,7 @@ def test_reimport_changes_nothing(admin_actor: Actor) -> None:
     assert not ActivityEvent.objects.filter(action="user.update").exists()
 
 
-def test_update_fills_only_given_cells_and_never_disables_services(
+def test_update_keeps_empty_cells_and_services(
     admin_actor: Actor, make_user: Callable[..., PingIDUser]
 ) -> None:
     make_user(

@@ -10,7 +10,7 @@ from users.views.detail import (
     user_resume_mfa,
 )
 from users.views.imports import import_apply, import_preview, import_upload
-from users.views.list import bypass_list, user_list
+from users.views.list import bypass_list, user_list, user_status_counts_view
 
 __all__ = [
     "bulk_job_detail",
@@ -27,4 +27,5 @@ __all__ = [
     "user_list",
     "user_remove_view",
     "user_resume_mfa",
+    "user_status_counts_view",
 ]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 
 from pingid_portal.http import PortalRequest
+from pingid_portal.permissions import Action, has_permission
 from pingid_portal.views import portal_view
 from users.filters import UserFilterSet
 from users.models import UserStatus
@@ -18,6 +20,7 @@ from users.selectors import (
     user_queryset,
     user_status_counts,
 )
+from users.views.rows import row_views
 
 PAGE_SIZE = 50
 
@@ -52,25 +55,15 @@ def user_list(request: PortalRequest) -> HttpResponse:
         before=request.GET.get("before", ""),
         size=PAGE_SIZE,
     )
-    without_status = filter_users(request, _without(request.GET, "status")).qs
-    counts = user_status_counts(without_status)
-
-    base_query = query_without(request.GET, "after", "before")
     context = {
         "filterset": filterset,
-        "rows": user_list_rows(page.rows),
+        "rows": row_views(user_list_rows(page.rows)),
         "page": page,
         "sorts": SORTS,
         "sort_key": sort_key if sort_key in SORTS else DEFAULT_SORT,
-        "status_chips": [
-            (status, label, counts[status]) for status, label in UserStatus.choices
-        ],
-        "matching": counts.get(request.GET.get("status", ""), sum(counts.values()))
-        if filterset.is_valid()
-        else 0,
-        "active_status": request.GET.get("status", ""),
-        "base_query": base_query,
-        "chip_query": query_without(request.GET, "after", "before", "status"),
+        "selectable": has_permission(request.membership.role, Action.USER_MANAGE)
+        or has_permission(request.membership.role, Action.USER_BYPASS),
+        **_chip_context(request),
     }
     template = "users/user_list.html"
     if request.htmx and request.htmx.target == "results":
@@ -78,10 +71,45 @@ def user_list(request: PortalRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _without(data: QueryDict, name: str) -> QueryDict:
-    copy = data.copy()
-    copy.pop(name, None)
-    return copy
+def _chip_context(
+    request: PortalRequest, counts: dict[str, int] | None = None
+) -> dict[str, Any]:
+    chip_query = query_without(request.GET, "after", "before", "status")
+    active_status = request.GET.get("status", "")
+    chips = [
+        (status, label, counts[status] if counts else None)
+        for status, label in UserStatus.choices
+    ]
+    total = sum(counts.values()) if counts else None
+    matching = counts.get(active_status, total) if counts else None
+    return {
+        "counts_loaded": counts is not None,
+        "total": total,
+        "status_chips": chips,
+        "active_status": active_status,
+        "matching": matching,
+        "base_query": query_without(request.GET, "after", "before"),
+        "chip_query": chip_query,
+    }
+
+
+@portal_view()
+def user_status_counts_view(request: PortalRequest) -> HttpResponse:
+    """Render the status chips with counts; the users page loads them after the rows.
+
+    Counting a million users takes longer than rendering a page of them, so
+    the rows never wait for the counts.
+    """
+    without_status = request.GET.copy()
+    without_status.pop("status", None)
+    filterset = filter_users(request, without_status)
+
+    counts = user_status_counts(
+        filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    )
+
+    context = _chip_context(request, counts)
+    return render(request, "users/user_list.html#chips", context)
 
 
 @portal_view()
