@@ -230,3 +230,31 @@ def test_job_of_removed_administrator_fails_cleanly(
     assert job.status == JobStatus.FAILED
     assert "disabled" in job.error
     assert PingIDUser.objects.get().status == UserStatus.ACTIVE
+
+
+@time_machine.travel(NOW, tick=False)
+def test_bulk_bypass_review_shows_utc_instant(
+    global_admin: Membership,
+    client_for: Callable[[Membership], Client],
+    organization: Organization,
+) -> None:
+    global_admin.time_zone = "America/New_York"
+    global_admin.save()
+    users = make_users(organization, 2)
+
+    response = client_for(global_admin).post(
+        reverse("users:bulk"),
+        {
+            "action": "bypass",
+            "user": [user.pk for user in users],
+            "duration": "until",
+            "until_local": "2026-06-01T20:00",
+            "reason": "Outage",
+            "step": "review",
+        },
+    )
+
+    body = response.content.decode()
+    assert "20:00 EDT" in body
+    assert "2026-06-02 00:00 UTC" in body
+    assert not UserBulkJob.objects.exists()

@@ -15,10 +15,10 @@ from pingid_portal.tenancy import get_for_organization
 from pingid_portal.views import portal_view
 from users.bulk import BULK_SYNC_LIMIT, bulk_job_create, bulk_job_run, bulk_parameters
 from users.filters import UserFilterSet
-from users.forms import OptionalReasonForm, ReasonForm
+from users.forms import BypassForm, OptionalReasonForm, ReasonForm
 from users.models import BulkAction, PingIDUser, UserBulkJob
 from users.selectors import user_queryset
-from users.views.bypass import bypass_form
+from users.views.bypass import bypass_form, review_bypass
 from users.views.common import form_add_service_error
 
 
@@ -38,7 +38,7 @@ def selected_user_ids(request: PortalRequest) -> list[int]:
 
 def action_form(request: PortalRequest, action: str) -> forms.Form:
     if action == BulkAction.BYPASS:
-        return bypass_form(request, None)
+        return bypass_form(request, None, bound=bool(request.POST.get("step")))
     form_class = OptionalReasonForm if action == BulkAction.REMOVE else ReasonForm
     return form_class(request.POST if request.POST.get("step") else None)
 
@@ -53,12 +53,19 @@ def bulk_start(request: PortalRequest) -> HttpResponse:
     user_ids = selected_user_ids(request)
     form = action_form(request, action)
 
-    if request.POST.get("step") == "confirm" and form.is_valid():
-        job = _create_job(request, action, form, user_ids)
+    step = request.POST.get("step", "")
+    review = None
+    if step in ("review", "confirm") and form.is_valid():
+        if isinstance(form, BypassForm):
+            review = review_bypass(request, form)
+        ready = step == "confirm" and (
+            review is not None or not isinstance(form, BypassForm)
+        )
+        job = _create_job(request, action, form, user_ids) if ready else None
         if job is not None:
             if job.total <= BULK_SYNC_LIMIT:
                 bulk_job_run(job.pk)
-            return redirect("users:bulk_job_detail", pk=job.pk)
+            return redirect("users:bulk_job_detail", job_id=job.pk)
 
     context = {
         "action": BulkAction(action),
@@ -71,6 +78,7 @@ def bulk_start(request: PortalRequest) -> HttpResponse:
         "all_matching": request.POST.get("all_matching", ""),
         "filter": request.POST.get("filter", ""),
         "sync_limit": BULK_SYNC_LIMIT,
+        "review": review,
     }
     return render(request, "users/bulk_confirm.html", context)
 
@@ -112,9 +120,9 @@ def bulk_job_list(request: PortalRequest) -> HttpResponse:
 
 
 @portal_view(Action.USER_MANAGE)
-def bulk_job_detail(request: PortalRequest, pk: int) -> HttpResponse:
+def bulk_job_detail(request: PortalRequest, job_id: int) -> HttpResponse:
     job = get_for_organization(
-        UserBulkJob.objects.defer("user_ids"), request.organization, pk=pk
+        UserBulkJob.objects.defer("user_ids"), request.organization, pk=job_id
     )
     template = "users/bulk_job_detail.html"
     if request.htmx:

@@ -22,7 +22,9 @@ from users.views.common import (
 )
 
 
-def bypass_form(request: PortalRequest, user: PingIDUser | None) -> BypassForm:
+def bypass_form(
+    request: PortalRequest, user: PingIDUser | None, *, bound: bool = True
+) -> BypassForm:
     """Build the bypass form for `user` (None: several users at once)."""
     choices = None
     if user is not None:
@@ -32,7 +34,7 @@ def bypass_form(request: PortalRequest, user: PingIDUser | None) -> BypassForm:
             if row.enabled
         ]
     return BypassForm(
-        request.POST or None,
+        (request.POST or None) if bound else None,
         time_zone=request.membership.time_zone,
         allow_unlimited=has_permission(
             request.membership.role, Action.USER_BYPASS_UNLIMITED
@@ -68,8 +70,8 @@ def review_bypass(request: PortalRequest, form: BypassForm) -> dict[str, object]
 
 
 @portal_view(Action.USER_BYPASS)
-def user_bypass_view(request: PortalRequest, pk: int) -> HttpResponse:
-    user = user_for_action(request, pk)
+def user_bypass_view(request: PortalRequest, user_id: int) -> HttpResponse:
+    user = user_for_action(request, user_id)
     if isinstance(user, HttpResponse):
         return user
     form = bypass_form(request, user)
@@ -97,7 +99,7 @@ def user_bypass_view(request: PortalRequest, pk: int) -> HttpResponse:
             review = None
         else:
             messages.success(request, f"MFA is bypassed for {user.username}.")
-            return redirect("users:user_detail", pk=user.pk)
+            return redirect("users:user_detail", user_id=user.pk)
 
     cap = bypass_cap(Actor.from_request(request))
     context = {

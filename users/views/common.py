@@ -13,12 +13,14 @@ from pingid_portal.tenancy import get_for_organization
 from users.models import PingIDUser
 
 
-def user_get(request: PortalRequest, pk: int) -> PingIDUser:
+def user_get(request: PortalRequest, user_id: int) -> PingIDUser:
     """Fetch a PingID user of the administrator's organization, or raise Http404."""
-    return get_for_organization(PingIDUser.objects.all(), request.organization, pk=pk)
+    return get_for_organization(
+        PingIDUser.objects.all(), request.organization, pk=user_id
+    )
 
 
-def user_for_action(request: PortalRequest, pk: int) -> PingIDUser | HttpResponse:
+def user_for_action(request: PortalRequest, user_id: int) -> PingIDUser | HttpResponse:
     """Fetch the user an action form is about.
 
     A POST for a user that was removed meanwhile (another administrator was
@@ -26,7 +28,7 @@ def user_for_action(request: PortalRequest, pk: int) -> PingIDUser | HttpRespons
     """
     if request.method == "POST":
         user = PingIDUser.objects.filter(
-            organization=request.organization, pk=pk
+            organization=request.organization, pk=user_id
         ).first()
         if user is None:
             username = request.POST.get("username", "")
@@ -38,7 +40,7 @@ def user_for_action(request: PortalRequest, pk: int) -> PingIDUser | HttpRespons
             )
             return redirect("users:user_list")
         return user
-    return user_get(request, pk)
+    return user_get(request, user_id)
 
 
 def form_add_service_error(form: forms.Form, error: ServiceError) -> None:
@@ -54,4 +56,4 @@ def conflict_redirect(
     messages.error(request, error.message)
     if error.code == "user_removed":
         return redirect("users:user_list")
-    return redirect("users:user_detail", pk=user.pk)
+    return redirect("users:user_detail", user_id=user.pk)

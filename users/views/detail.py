@@ -26,8 +26,8 @@ from users.views.common import (
 
 
 @portal_view()
-def user_detail(request: PortalRequest, pk: int) -> HttpResponse:
-    user = user_get(request, pk)
+def user_detail(request: PortalRequest, user_id: int) -> HttpResponse:
+    user = user_get(request, user_id)
 
     services = list(user.services.all())
     devices = list(user.devices.all())
@@ -51,7 +51,7 @@ ReasonCall = Callable[..., object]
 
 def _reason_action(
     request: PortalRequest,
-    pk: int,
+    user_id: int,
     *,
     call: ReasonCall,
     form_class: type[ReasonForm] | type[OptionalReasonForm],
@@ -60,7 +60,7 @@ def _reason_action(
     done: str,
 ) -> HttpResponse:
     """Run a reason-only action on a user: show the form, then call the service."""
-    user = user_for_action(request, pk)
+    user = user_for_action(request, user_id)
     if isinstance(user, HttpResponse):
         return user
     form = form_class(request.POST or None)
@@ -74,17 +74,17 @@ def _reason_action(
             form_add_service_error(form, error)
         else:
             messages.success(request, done.format(username=user.username))
-            return redirect("users:user_detail", pk=user.pk)
+            return redirect("users:user_detail", user_id=user.pk)
 
     context = {"user": user, "form": form, "title": title, "button": button}
     return render(request, "users/user_action.html", context)
 
 
 @portal_view(Action.USER_MANAGE)
-def user_disable(request: PortalRequest, pk: int) -> HttpResponse:
+def user_disable(request: PortalRequest, user_id: int) -> HttpResponse:
     return _reason_action(
         request,
-        pk,
+        user_id,
         call=user_suspend,
         form_class=ReasonForm,
         title="Disable PingID user",
@@ -94,10 +94,10 @@ def user_disable(request: PortalRequest, pk: int) -> HttpResponse:
 
 
 @portal_view(Action.USER_MANAGE)
-def user_enable(request: PortalRequest, pk: int) -> HttpResponse:
+def user_enable(request: PortalRequest, user_id: int) -> HttpResponse:
     return _reason_action(
         request,
-        pk,
+        user_id,
         call=user_activate,
         form_class=ReasonForm,
         title="Enable PingID user",
@@ -107,7 +107,7 @@ def user_enable(request: PortalRequest, pk: int) -> HttpResponse:
 
 
 @portal_view(Action.USER_BYPASS)
-def user_resume_mfa(request: PortalRequest, pk: int) -> HttpResponse:
+def user_resume_mfa(request: PortalRequest, user_id: int) -> HttpResponse:
     service = request.POST.get("service") or request.GET.get("service") or None
     if service not in (None, *Service.values):
         service = None
@@ -118,7 +118,7 @@ def user_resume_mfa(request: PortalRequest, pk: int) -> HttpResponse:
 
     return _reason_action(
         request,
-        pk,
+        user_id,
         call=end,
         form_class=OptionalReasonForm,
         title=f"Resume MFA on {service}" if service else "Resume MFA",
@@ -129,8 +129,8 @@ def user_resume_mfa(request: PortalRequest, pk: int) -> HttpResponse:
 
 
 @portal_view(Action.USER_MANAGE)
-def user_remove_view(request: PortalRequest, pk: int) -> HttpResponse:
-    user = user_for_action(request, pk)
+def user_remove_view(request: PortalRequest, user_id: int) -> HttpResponse:
+    user = user_for_action(request, user_id)
     if isinstance(user, HttpResponse):
         return user
     enabled = [row.service for row in user.services.all() if row.enabled]
@@ -160,7 +160,7 @@ def user_remove_view(request: PortalRequest, pk: int) -> HttpResponse:
         else:
             if service:
                 messages.success(request, f"{user.username} is removed from {service}.")
-                return redirect("users:user_detail", pk=user.pk)
+                return redirect("users:user_detail", user_id=user.pk)
             messages.success(
                 request,
                 f"{user.username} is removed with {device_count} device(s). Their "

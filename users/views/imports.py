@@ -35,15 +35,15 @@ def import_upload(request: PortalRequest) -> HttpResponse:
         except ServiceError as error:
             form_add_service_error(form, error)
         else:
-            return redirect("users:import_preview", pk=user_import.pk)
+            return redirect("users:import_preview", import_id=user_import.pk)
 
     return render(request, "users/import_upload.html", {"form": form})
 
 
 @portal_view(Action.USER_MANAGE)
-def import_preview(request: PortalRequest, pk: int) -> HttpResponse:
+def import_preview(request: PortalRequest, import_id: int) -> HttpResponse:
     user_import = get_for_organization(
-        UserImport.objects.all(), request.organization, pk=pk
+        UserImport.objects.all(), request.organization, pk=import_id
     )
     context = {
         "user_import": user_import,
@@ -54,12 +54,12 @@ def import_preview(request: PortalRequest, pk: int) -> HttpResponse:
 
 
 @portal_view(Action.USER_MANAGE)
-def import_apply(request: PortalRequest, pk: int) -> HttpResponse:
+def import_apply(request: PortalRequest, import_id: int) -> HttpResponse:
     user_import = get_for_organization(
-        UserImport.objects.all(), request.organization, pk=pk
+        UserImport.objects.all(), request.organization, pk=import_id
     )
     if request.method != "POST":
-        return redirect("users:import_preview", pk=user_import.pk)
+        return redirect("users:import_preview", import_id=user_import.pk)
 
     try:
         user_import = apply_import(
@@ -67,7 +67,7 @@ def import_apply(request: PortalRequest, pk: int) -> HttpResponse:
         )
     except ServiceError as error:
         messages.error(request, error.message)
-        return redirect("users:import_preview", pk=user_import.pk)
+        return redirect("users:import_preview", import_id=user_import.pk)
 
     counts = import_counts(user_import.rows)
     messages.success(
@@ -75,4 +75,4 @@ def import_apply(request: PortalRequest, pk: int) -> HttpResponse:
         f"Import applied: {counts['create']} created, {counts['update']} updated, "
         f"{counts['unchanged']} unchanged, {counts['error']} rows with errors.",
     )
-    return redirect("users:import_preview", pk=user_import.pk)
+    return redirect("users:import_preview", import_id=user_import.pk)

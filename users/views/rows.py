@@ -24,7 +24,7 @@ def short_duration(seconds: float) -> str:
     """Return a duration such as "2 d 4 h", "3 h 12 min" or "45 min" (two units at most)."""
     if seconds < 60:
         return "under 1 min"
-    parts = []
+    parts: list[str] = []
     for unit, size in UNITS:
         count, seconds = divmod(int(seconds), size)
         if count or parts:
