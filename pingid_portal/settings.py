@@ -318,6 +318,11 @@ EMAIL_OTP_VALIDITY_SECONDS = env.int("EMAIL_OTP_VALIDITY_SECONDS", default=600)
 DEVICE_PAIRING_SECONDS = env.int("DEVICE_PAIRING_SECONDS", default=900)
 # Wrong codes after which a pairing session is void and must be started again.
 DEVICE_PAIRING_MAX_ATTEMPTS = env.int("DEVICE_PAIRING_MAX_ATTEMPTS", default=5)
+# The device types an activation code can pair appear in several API fields.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),  # type: ignore[dict-item]
+    "ActivationCodeDeviceTypeEnum": "devices.serializers.CODE_DEVICE_TYPES",
+}
 
 # Accounts: expired portal sessions are deleted every hour.
 CELERY_BEAT_SCHEDULE["accounts-delete-expired-sessions"] = {

@@ -81,3 +81,46 @@ def token_sample(context: SampleContext) -> Sample:
         token_hash=hash_token(f"{TOKEN_PREFIX}{marker}"),
     )
     return Sample(api_token.pk, [api_token.name, api_token.prefix])
+
+
+@sample("device_id")
+def device_sample(context: SampleContext) -> Sample:
+    from tests.factories import DeviceFactory, PingIDUserFactory
+
+    marker = _marker()
+    user = PingIDUserFactory(
+        organization=context.organization, username=f"dev-{marker}"
+    )
+    device = DeviceFactory(user=user, nickname=f"Phone {marker}")
+    return Sample(device.pk, [f"Phone {marker}", f"dev-{marker}"])
+
+
+@sample("user_id")
+def pingid_user_sample(context: SampleContext) -> Sample:
+    from tests.factories import PingIDUserFactory
+
+    marker = _marker()
+    user = PingIDUserFactory(organization=context.organization, username=f"pu-{marker}")
+    return Sample(user.pk, [f"pu-{marker}"])
+
+
+@sample("session_id")
+def pairing_session_sample(context: SampleContext) -> Sample:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from devices.models import PairingKind, PairingSession
+    from tests.factories import PingIDUserFactory
+
+    marker = _marker()
+    user = PingIDUserFactory(organization=context.organization, username=f"ps-{marker}")
+    session = PairingSession.objects.create(
+        organization=context.organization,
+        user=user,
+        kind=PairingKind.EMAIL,
+        email=f"ps-{marker}@example.com",
+        code_hash="0" * 64,
+        expires_at=timezone.now() + timedelta(minutes=10),
+    )
+    return Sample(session.session_id, [f"ps-{marker}"])
