@@ -306,3 +306,7 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
     },
 }
+
+# Activity: a running export whose heartbeat is older than this many seconds
+# lost its worker and may be taken over by a redelivered task.
+EXPORT_STALE_SECONDS = env.int("EXPORT_STALE_SECONDS", default=120)
