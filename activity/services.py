@@ -175,8 +175,10 @@ def export_create(
     time_zone: str = "UTC",
 ) -> Export:
     """Queue an export of exactly the activity that `params` filter."""
+    from django.utils.datastructures import MultiValueDict
+
     from activity.models import Export, ExportFormat
-    from activity.selectors import event_filter, filter_parameters
+    from activity.selectors import FILTER_PARAMETERS, event_filter, filter_parameters
     from activity.tasks import run_export
 
     actor.require(Action.ACTIVITY_EXPORT)
@@ -185,7 +187,16 @@ def export_create(
             f"Unknown export format {format!r}: choose csv or jsonl.",
             field="format",
         )
-    filterset = event_filter(actor.organization, params, time_zone)
+    if isinstance(params, dict):
+        unknown = sorted(set(params) - set(FILTER_PARAMETERS))
+        if unknown:
+            raise ServiceError(
+                f"Unknown filter {', '.join(unknown)}: use "
+                f"{', '.join(FILTER_PARAMETERS)}.",
+                field="filter",
+            )
+    stored = filter_parameters(params)
+    filterset = event_filter(actor.organization, MultiValueDict(stored), time_zone)
     if not filterset.is_valid():
         name, messages = next(iter(filterset.errors.items()))
         raise ServiceError(f"{name}: {' '.join(messages)}", field=name)
@@ -194,7 +205,7 @@ def export_create(
             organization=actor.organization,
             requester=actor.user,
             requester_display=actor.display,
-            filter=filter_parameters(params),
+            filter=stored,
             time_zone=time_zone,
             format=format,
             gzip=gzip,
