@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import Membership
 from activity.filters import EventFilter
 from activity.models import ActivityEvent, Export, ExportFormat
 from activity.selectors import event_filter, filter_errors
@@ -34,7 +35,7 @@ class EventFilterBackend(DjangoFilterBackend):
     def filter_queryset(
         self, request: Request, queryset: QuerySet[Any], view: APIView
     ) -> QuerySet[Any]:
-        membership = request.membership  # type: ignore[attr-defined]
+        membership = _membership(request)
         filterset = event_filter(
             membership.organization, request.query_params, membership.time_zone
         )
@@ -43,8 +44,15 @@ class EventFilterBackend(DjangoFilterBackend):
         return filterset.qs
 
 
+def _membership(request: Request) -> Membership:
+    """Return the membership that `IsOrganizationMember` attached to the request."""
+    membership: Membership = request.membership  # type: ignore[attr-defined]
+    return membership
+
+
 class EventCursorPagination(CursorPagination):
-    ordering = ("-occurred_at", "-id")
+    # DRF accepts a tuple; the stubs type the attribute as one string.
+    ordering = ("-occurred_at", "-id")  # type: ignore[assignment]
 
 
 class EventSerializer(serializers.ModelSerializer[ActivityEvent]):
@@ -97,7 +105,7 @@ class EventList(generics.ListAPIView[ActivityEvent]):
         if getattr(self, "swagger_fake_view", False):
             return ActivityEvent.objects.none()
         return ActivityEvent.objects.filter(
-            organization=self.request.membership.organization  # type: ignore[attr-defined]
+            organization=_membership(self.request).organization
         )
 
 
@@ -151,14 +159,15 @@ class ExportList(APIView):
 
     @extend_schema(responses=ExportSerializer(many=True))
     def get(self, request: Request) -> Response:
-        exports = Export.objects.filter(organization=request.membership.organization)[:50]  # type: ignore[attr-defined]
+        organization = _membership(request).organization
+        exports = Export.objects.filter(organization=organization)[:50]
         return Response(ExportSerializer(exports, many=True).data)
 
     @extend_schema(request=ExportCreateSerializer, responses={202: ExportSerializer})
     def post(self, request: Request) -> Response:
         payload = ExportCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        membership = request.membership  # type: ignore[attr-defined]
+        membership = _membership(request)
         export = export_create(
             actor=Actor.from_request(request, membership),
             params=payload.validated_data["filter"],
@@ -177,7 +186,9 @@ class ExportDetail(APIView):
     @extend_schema(responses=ExportSerializer)
     def get(self, request: Request, export_id: int) -> Response:
         export = get_for_organization(
-            Export.objects.all(), request.membership.organization, pk=export_id  # type: ignore[attr-defined]
+            Export.objects.all(),
+            _membership(request).organization,
+            pk=export_id,
         )
         return Response(ExportSerializer(export).data)
 
@@ -190,6 +201,8 @@ class ExportDownload(APIView):
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request: Request, export_id: int) -> FileResponse:
         export = get_for_organization(
-            Export.objects.all(), request.membership.organization, pk=export_id  # type: ignore[attr-defined]
+            Export.objects.all(),
+            _membership(request).organization,
+            pk=export_id,
         )
         return export_file_response(export)

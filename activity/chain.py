@@ -121,9 +121,7 @@ def _chain_events(organization_id: int | None) -> Iterable[dict[str, Any]]:
     else:
         events = events.filter(organization_id=organization_id)
     fields = ("id", "previous_hash", "hash", *HASHED_FIELDS)
-    return (
-        events.order_by("sequence").values(*fields).iterator(VERIFY_CHUNK_SIZE)
-    )
+    return events.order_by("sequence").values(*fields).iterator(VERIFY_CHUNK_SIZE)
 
 
 def chain_verify(organization_id: int | None) -> ChainReport:

@@ -70,10 +70,14 @@ def export_fail(export_id: int, error: str) -> None:
 def export_run(export_id: int) -> None:
     """Write a claimed export's file and mark it succeeded or failed."""
     export = Export.objects.select_related("organization").get(pk=export_id)
-    params = MultiValueDict({name: list(values) for name, values in export.filter.items()})
+    params = MultiValueDict(
+        {name: list(values) for name, values in export.filter.items()}
+    )
     filterset = event_filter(export.organization, params, export.time_zone)
     if not filterset.is_valid():
-        export_fail(export_id, f"The stored filter is invalid: {filterset.errors.as_text()}")
+        export_fail(
+            export_id, f"The stored filter is invalid: {filterset.errors.as_text()}"
+        )
         return
     # Exactly what the page showed when the export was requested: later
     # events are left out.
@@ -98,9 +102,7 @@ def export_run(export_id: int) -> None:
 
 def exports_fail_stale() -> int:
     """Mark running exports whose worker stopped sending heartbeats as failed."""
-    stale_before = timezone.now() - timedelta(
-        seconds=settings.EXPORT_STALE_SECONDS * 3
-    )
+    stale_before = timezone.now() - timedelta(seconds=settings.EXPORT_STALE_SECONDS * 3)
     return Export.objects.filter(
         status=ExportStatus.RUNNING, heartbeat_at__lt=stale_before
     ).update(

@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -149,7 +149,7 @@ def export_path(export: Export) -> Path | None:
 def _open_text(path: Path, compress: bool) -> IO[str]:
     if compress:
         # mtime=0 keeps the file identical for identical rows.
-        binary: IO[bytes] = gzip.GzipFile(path, "wb", compresslevel=6, mtime=0)
+        binary = cast(IO[bytes], gzip.GzipFile(path, "wb", compresslevel=6, mtime=0))
     else:
         binary = open(path, "wb")  # noqa: SIM115 - closed by the wrapper
     return io.TextIOWrapper(binary, encoding="utf-8", newline="")

@@ -75,7 +75,11 @@ def events_purge(organization: Organization, batch_size: int = PURGE_BATCH_SIZE)
                 f"Deleted {deleted} events older than "
                 f"{organization.activity_retention_days} days in {batches} batches."
             ),
-            after={"deleted": deleted, "before": cutoff.isoformat(), "batches": batches},
+            after={
+                "deleted": deleted,
+                "before": cutoff.isoformat(),
+                "batches": batches,
+            },
         )
         logger.info(
             "Purged %s activity events of organization %s in %s batches",

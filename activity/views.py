@@ -63,12 +63,12 @@ def _event_context(request: PortalRequest, fixed: dict[str, str]) -> dict[str, A
 def _query_string(query: dict[str, list[str]]) -> str:
     from urllib.parse import urlencode
 
-    return urlencode([(name, value) for name, values in query.items() for value in values])
+    return urlencode(
+        [(name, value) for name, values in query.items() for value in values]
+    )
 
 
-def _render_events(
-    request: PortalRequest, context: dict[str, Any]
-) -> HttpResponse:
+def _render_events(request: PortalRequest, context: dict[str, Any]) -> HttpResponse:
     template = "activity/event_list.html"
     if request.htmx and request.htmx.target == "results":
         template += "#results"
@@ -114,7 +114,9 @@ def export_start(request: PortalRequest) -> HttpResponse:
         )
     except ServiceError as error:
         messages.error(request, error.message)
-        return redirect(f"{_events_url()}?{_query_string(filter_parameters(request.POST))}")
+        return redirect(
+            f"{_events_url()}?{_query_string(filter_parameters(request.POST))}"
+        )
     messages.success(request, f"Export {export.pk} started.")
     return redirect("activity:export_detail", export_id=export.pk)
 
@@ -127,7 +129,9 @@ def _events_url() -> str:
 
 @portal_view(Action.ACTIVITY_EXPORT)
 def export_detail(request: PortalRequest, export_id: int) -> HttpResponse:
-    export = get_for_organization(Export.objects.all(), request.organization, pk=export_id)
+    export = get_for_organization(
+        Export.objects.all(), request.organization, pk=export_id
+    )
     template = "activity/export_detail.html"
     if request.htmx:
         template += "#status"
@@ -142,7 +146,9 @@ def export_detail(request: PortalRequest, export_id: int) -> HttpResponse:
 @portal_view(Action.ACTIVITY_EXPORT)
 @require_POST
 def export_retry_view(request: PortalRequest, export_id: int) -> HttpResponse:
-    export = get_for_organization(Export.objects.all(), request.organization, pk=export_id)
+    export = get_for_organization(
+        Export.objects.all(), request.organization, pk=export_id
+    )
     try:
         export_retry(actor=Actor.from_request(request), export=export)
     except ServiceError as error:
@@ -150,9 +156,12 @@ def export_retry_view(request: PortalRequest, export_id: int) -> HttpResponse:
     return redirect("activity:export_detail", export_id=export.pk)
 
 
-@portal_view(Action.ACTIVITY_EXPORT)
+# FileResponse streams, so it is not an HttpResponse in the stubs.
+@portal_view(Action.ACTIVITY_EXPORT)  # type: ignore[arg-type]
 def export_download(request: PortalRequest, export_id: int) -> FileResponse:
-    export = get_for_organization(Export.objects.all(), request.organization, pk=export_id)
+    export = get_for_organization(
+        Export.objects.all(), request.organization, pk=export_id
+    )
     return export_file_response(export)
 
 
@@ -161,7 +170,9 @@ def export_file_response(export: Export) -> FileResponse:
     path = export_path(export)
     if export.status != ExportStatus.SUCCEEDED or path is None or not path.exists():
         raise Http404("The export has no file: it is not finished, failed or expired.")
-    content_type = "text/csv" if export.format == ExportFormat.CSV else "application/jsonl"
+    content_type = (
+        "text/csv" if export.format == ExportFormat.CSV else "application/jsonl"
+    )
     response = FileResponse(
         open(path, "rb"),  # noqa: SIM115 - FileResponse closes it
         as_attachment=True,

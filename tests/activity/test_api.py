@@ -25,7 +25,9 @@ def test_event_list_filters_and_pages_by_cursor(
     record_auth(organization, outcome="success")
     client = _api(auditor)
 
-    first = client.get("/api/v1/activity/events/", {"outcome": "failure", "page_size": 3})
+    first = client.get(
+        "/api/v1/activity/events/", {"outcome": "failure", "page_size": 3}
+    )
     second = client.get(first.json()["next"])
 
     ids = [item["id"] for item in first.json()["results"] + second.json()["results"]]
@@ -36,7 +38,9 @@ def test_event_list_filters_and_pages_by_cursor(
 
 
 def test_event_list_invalid_filter_uses_envelope(auditor: Membership) -> None:
-    response = _api(auditor).get("/api/v1/activity/events/", {"ip": "bad", "outcome": "x"})
+    response = _api(auditor).get(
+        "/api/v1/activity/events/", {"ip": "bad", "outcome": "x"}
+    )
 
     body = response.json()
     assert response.status_code == 400
@@ -50,7 +54,9 @@ def test_event_list_hides_other_organizations(
 ) -> None:
     record_auth(auditor.organization)
 
-    response = _api(outsider).get("/api/v1/activity/events/", {"category": "authentication"})
+    response = _api(outsider).get(
+        "/api/v1/activity/events/", {"category": "authentication"}
+    )
 
     assert response.json()["results"] == []
 
@@ -103,7 +109,12 @@ def test_export_endpoints_need_export_permission(
 ) -> None:
     client = _api(help_desk)
 
-    assert client.post("/api/v1/activity/exports/", {"format": "csv"}, format="json").status_code == 403
+    assert (
+        client.post(
+            "/api/v1/activity/exports/", {"format": "csv"}, format="json"
+        ).status_code
+        == 403
+    )
     assert client.get("/api/v1/activity/exports/").status_code == 403
 
 
@@ -120,10 +131,14 @@ def test_export_of_other_organization_is_not_found(
 
 
 def test_schema_documents_activity_endpoints(auditor: Membership) -> None:
-    schema: dict[str, Any] = _api(auditor).get("/api/v1/schema/", {"format": "json"}).json()
+    schema: dict[str, Any] = (
+        _api(auditor).get("/api/v1/schema/", {"format": "json"}).json()
+    )
 
     paths = schema["paths"]
-    parameters = {item["name"] for item in paths["/api/v1/activity/events/"]["get"]["parameters"]}
+    parameters = {
+        item["name"] for item in paths["/api/v1/activity/events/"]["get"]["parameters"]
+    }
     assert {"since", "until", "outcome", "service", "ip", "q", "cursor"} <= parameters
     assert "post" in paths["/api/v1/activity/exports/"]
     assert "/api/v1/activity/exports/{export_id}/download/" in paths

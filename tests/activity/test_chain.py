@@ -19,7 +19,7 @@ def test_chain_links_events_in_order(
     organization: Organization, record_auth: Callable[..., ActivityEvent]
 ) -> None:
     first = record_auth(organization, ip_address="2001:db8:0:0::1")
-    second = record_auth(organization, reason="wrong OTP \"x\"", outcome="failure")
+    second = record_auth(organization, reason='wrong OTP "x"', outcome="failure")
 
     assert first.sequence == 1
     assert first.previous_hash == ""
@@ -109,7 +109,9 @@ def test_verify_command_reports_intact_and_broken(
 ) -> None:
     events = [record_auth(organization) for _ in range(2)]
     output = io.StringIO()
-    call_command("verify_activity", organization=str(organization.org_alias), stdout=output)
+    call_command(
+        "verify_activity", organization=str(organization.org_alias), stdout=output
+    )
     assert "intact, 2 events" in output.getvalue()
 
     _raw_update(

@@ -15,7 +15,12 @@ from celery.exceptions import Retry
 from django.test import Client, TestCase
 
 from accounts.models import Membership, Organization
-from activity.export_runs import Claim, export_claim, exports_delete_expired, exports_fail_stale
+from activity.export_runs import (
+    Claim,
+    export_claim,
+    exports_delete_expired,
+    exports_fail_stale,
+)
 from activity.exports import EXPORT_COLUMNS, neutralize
 from activity.models import ActivityEvent, Export, ExportStatus
 from activity.selectors import event_filter, event_page
@@ -25,7 +30,7 @@ from tests.factories import PingIDUserFactory
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 TRICKY = [
     'comma, "quote" and\nnewline\r\nend',
-    "=HYPERLINK(\"http://example.invalid\")",
+    '=HYPERLINK("http://example.invalid")',
     "+1+2",
     "-3",
     "@SUM(A1)",
@@ -42,7 +47,7 @@ def tricky_events(
     record_auth: Callable[..., ActivityEvent],
 ) -> list[ActivityEvent]:
     """Events with values that break naive CSV, one per tricky text, plus noise."""
-    user = PingIDUserFactory(organization=organization, username="Zoë,\"山田\"")
+    user = PingIDUserFactory(organization=organization, username='Zoë,"山田"')
     events = []
     for number, text in enumerate(TRICKY):
         events.append(
@@ -168,7 +173,9 @@ def test_json_lines_export_matches_page_filter(
         assert record["reason"] == event.reason
         assert record["before"] == event.before
         assert record["pingid_username"] == 'Zoë,"山田"'
-        assert record["occurred_at"] == event.occurred_at.isoformat(timespec="microseconds")
+        assert record["occurred_at"] == event.occurred_at.isoformat(
+            timespec="microseconds"
+        )
 
 
 def test_export_leaves_out_events_after_request(
@@ -179,7 +186,9 @@ def test_export_leaves_out_events_after_request(
     export_storage: Path,
 ) -> None:
     with time_machine.travel(NOW + timedelta(minutes=5)):
-        export = _start_export(client_for(global_admin), {"outcome": "failure"}, "jsonl")
+        export = _start_export(
+            client_for(global_admin), {"outcome": "failure"}, "jsonl"
+        )
     with time_machine.travel(NOW + timedelta(minutes=6)):
         record_auth(global_admin.organization, outcome="failure")
         run_export(export.pk)
@@ -287,7 +296,9 @@ def test_task_leaves_fresh_running_export_alone(
 def test_stopped_worker_marks_export_failed(organization: Organization) -> None:
     with time_machine.travel(NOW):
         export = _export(
-            organization, status=ExportStatus.RUNNING, heartbeat_at=NOW - timedelta(hours=1)
+            organization,
+            status=ExportStatus.RUNNING,
+            heartbeat_at=NOW - timedelta(hours=1),
         )
         assert exports_fail_stale() == 1
     export.refresh_from_db()

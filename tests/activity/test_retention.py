@@ -37,9 +37,9 @@ def test_purge_deletes_only_expired_events_in_batches(
     assert deleted == 7
     remaining = ActivityEvent.objects.filter(organization=organization)
     assert not remaining.filter(pk__in=[event.pk for event in old]).exists()
-    assert set(remaining.filter(action="authentication.check").values_list("pk", flat=True)) == {
-        event.pk for event in kept
-    }
+    assert set(
+        remaining.filter(action="authentication.check").values_list("pk", flat=True)
+    ) == {event.pk for event in kept}
     purge = remaining.get(action="activity.purge")
     assert purge.after is not None
     assert purge.after["deleted"] == 7

@@ -34,7 +34,9 @@ def test_time_range_is_read_in_administrator_time_zone(
 ) -> None:
     organization = berlin_admin.organization
     # 10:30 UTC is 11:30 in Berlin (CET, UTC+1).
-    inside = record_auth(organization, occurred_at=datetime(2026, 11, 20, 10, 30, tzinfo=UTC))
+    inside = record_auth(
+        organization, occurred_at=datetime(2026, 11, 20, 10, 30, tzinfo=UTC)
+    )
     record_auth(organization, occurred_at=datetime(2026, 11, 20, 9, 30, tzinfo=UTC))
 
     response = client_for(berlin_admin).get(
@@ -109,7 +111,8 @@ def test_invalid_filter_names_field(
     global_admin: Membership, client_for: Callable[[Membership], Client]
 ) -> None:
     response = client_for(global_admin).get(
-        "/activity/", {"ip": "not-an-ip", "since": "2026-11-20T12:00", "until": "2026-11-20T11:00"}
+        "/activity/",
+        {"ip": "not-an-ip", "since": "2026-11-20T12:00", "until": "2026-11-20T11:00"},
     )
     page = response.content.decode()
 
@@ -160,7 +163,11 @@ def test_next_link_keeps_filter_and_pushes_url(
     for _ in range(51):
         record_auth(global_admin.organization, outcome="failure")
 
-    page = client_for(global_admin).get("/activity/", {"outcome": "failure"}).content.decode()
+    page = (
+        client_for(global_admin)
+        .get("/activity/", {"outcome": "failure"})
+        .content.decode()
+    )
 
     assert 'hx-push-url="true"' in page
     assert "?outcome=failure&amp;cursor=" in page
@@ -169,7 +176,9 @@ def test_next_link_keeps_filter_and_pushes_url(
 def test_invalid_cursor_is_clear_error(
     global_admin: Membership, client_for: Callable[[Membership], Client]
 ) -> None:
-    page = client_for(global_admin).get("/activity/", {"cursor": "%%%"}).content.decode()
+    page = (
+        client_for(global_admin).get("/activity/", {"cursor": "%%%"}).content.decode()
+    )
 
     assert "The page cursor is invalid" in page
 

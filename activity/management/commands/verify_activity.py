@@ -29,7 +29,9 @@ class Command(BaseCommand):
         alias = options["organization"]
         if alias:
             try:
-                organization_id = Organization.objects.get(org_alias=uuid.UUID(alias)).pk
+                organization_id = Organization.objects.get(
+                    org_alias=uuid.UUID(alias)
+                ).pk
             except (ValueError, Organization.DoesNotExist) as error:
                 raise CommandError(
                     f"No organization has the alias {alias!r}: pass the org_alias UUID."
