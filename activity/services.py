@@ -187,7 +187,8 @@ def export_create(
             f"Unknown export format {format!r}: choose csv or jsonl.",
             field="format",
         )
-    if isinstance(params, dict):
+    if not hasattr(params, "getlist"):
+        # A JSON object from the API; form data carries other fields too.
         unknown = sorted(set(params) - set(FILTER_PARAMETERS))
         if unknown:
             raise ServiceError(
