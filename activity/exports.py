@@ -19,8 +19,11 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 
+from activity.export_sql import csv_line, json_line
 from activity.models import ActivityEvent, Export, ExportFormat
 
 # Columns of every export, in order; CSV headers and JSON keys use these names.
@@ -84,14 +87,26 @@ def _json_value(value: Any) -> Any:
 
 
 def export_chunks(
-    events: QuerySet[ActivityEvent], chunk_size: int = CHUNK_SIZE
+    events: QuerySet[ActivityEvent],
+    chunk_size: int = CHUNK_SIZE,
+    line: RawSQL | None = None,
 ) -> Iterator[list[tuple[Any, ...]]]:
     """Yield the export columns of every event, newest first, chunk by chunk.
 
-    Each chunk is one short keyset query (occurred_at, id) in autocommit, so
-    no transaction or cursor stays open for the length of a large export.
+    With `line`, each row is (line, occurred_at, id) instead. Each chunk is
+    one short keyset query (occurred_at, id) in autocommit, so no transaction
+    or cursor stays open for the length of a large export.
     """
-    ordered = events.order_by("-occurred_at", "-id").values_list(*EXPORT_COLUMNS)
+    if line is None:
+        ordered = events.order_by("-occurred_at", "-id").values_list(*EXPORT_COLUMNS)
+        time_index, id_index = 1, 0
+    else:
+        ordered = (
+            events.annotate(export_line=line)
+            .order_by("-occurred_at", "-id")
+            .values_list("export_line", "occurred_at", "id")
+        )
+        time_index, id_index = 1, 2
     position: tuple[datetime, int] | None = None
     while True:
         batch = ordered
@@ -106,7 +121,7 @@ def export_chunks(
             yield rows
         if len(rows) < chunk_size:
             return
-        position = (rows[-1][1], rows[-1][0])
+        position = (rows[-1][time_index], rows[-1][id_index])
 
 
 class _CsvWriter:
@@ -159,12 +174,17 @@ def export_write(
     export: Export,
     events: QuerySet[ActivityEvent],
     on_progress: Callable[[int], None],
+    database_rendering: bool = True,
 ) -> tuple[str, int]:
     """Write the rows of `events` to the export's file; return its path and rows.
 
-    `on_progress(rows_written)` is called after every chunk. On any error the
-    temporary file is removed and the error is raised again.
+    On PostgreSQL the database renders each line (activity/export_sql.py)
+    unless `database_rendering` is off. `on_progress(rows_written)` is called
+    after every chunk. On any error the temporary file is removed and the
+    error is raised again.
     """
+    if connection.vendor == "postgresql" and database_rendering:
+        return _export_write_rendered(export, events, on_progress)
     directory = export_directory(export)
     directory.mkdir(parents=True, exist_ok=True)
     temporary = directory / f".{export.pk}-{uuid.uuid4().hex}.part"
@@ -179,6 +199,34 @@ def export_write(
             )
             for chunk in export_chunks(events):
                 writer.write(chunk)
+                written += len(chunk)
+                on_progress(written)
+        os.replace(temporary, final)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    relative = final.relative_to(Path(settings.EXPORT_STORAGE))
+    return str(relative), written
+
+
+def _export_write_rendered(
+    export: Export,
+    events: QuerySet[ActivityEvent],
+    on_progress: Callable[[int], None],
+) -> tuple[str, int]:
+    directory = export_directory(export)
+    directory.mkdir(parents=True, exist_ok=True)
+    temporary = directory / f".{export.pk}-{uuid.uuid4().hex}.part"
+    final = directory / export.file_name
+    is_csv = export.format == ExportFormat.CSV
+    line = csv_line(EXPORT_COLUMNS) if is_csv else json_line(EXPORT_COLUMNS)
+    written = 0
+    try:
+        with _open_text(temporary, export.gzip) as stream:
+            if is_csv:
+                stream.write(",".join(EXPORT_COLUMNS) + "\r\n")
+            for chunk in export_chunks(events, line=line):
+                stream.write("".join([row[0] for row in chunk]))
                 written += len(chunk)
                 on_progress(written)
         os.replace(temporary, final)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
 import time_machine
 from celery.exceptions import Retry
 from django.test import Client, TestCase
@@ -21,7 +22,7 @@ from activity.export_runs import (
     exports_delete_expired,
     exports_fail_stale,
 )
-from activity.exports import EXPORT_COLUMNS, neutralize
+from activity.exports import EXPORT_COLUMNS, export_write, neutralize
 from activity.models import ActivityEvent, Export, ExportStatus
 from activity.selectors import event_filter, event_page
 from activity.tasks import delete_expired_exports, run_export
@@ -401,3 +402,37 @@ def test_export_status_partial_polls_until_done(
     done = client.get(f"/activity/exports/{export.pk}/", HTTP_HX_REQUEST="true")
     assert "hx-trigger" not in done.content.decode()
     assert "Retry export" in done.content.decode()
+
+
+def test_database_and_python_rendering_agree(
+    organization: Organization,
+    tricky_events: list[ActivityEvent],
+    export_storage: Path,
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("Lines are rendered by the database on PostgreSQL only.")
+    events = ActivityEvent.objects.filter(organization=organization)
+    parsed = {}
+    for rendering in (True, False):
+        for export_format in ("csv", "jsonl"):
+            export = _export(organization, format=export_format)
+            path, rows = export_write(export, events, lambda _: None, rendering)
+            text = (export_storage / path).read_bytes().decode("utf-8")
+            if export_format == "csv":
+                assert text.endswith("\r\n")
+                records = list(csv.DictReader(io.StringIO(text, newline="")))
+                for record in records:
+                    for name in ("before", "after", "truncated_fields"):
+                        record[name] = (
+                            json.loads(record[name]) if record[name] else None
+                        )
+            else:
+                records = [json.loads(line) for line in text.splitlines()]
+            parsed[(rendering, export_format)] = records
+            assert rows == len(tricky_events) + 1
+
+    assert parsed[(True, "csv")] == parsed[(False, "csv")]
+    assert parsed[(True, "jsonl")] == parsed[(False, "jsonl")]
+    reasons = [record["reason"] for record in parsed[(True, "csv")]]
+    assert '\'=HYPERLINK("http://example.invalid")' in reasons
+    assert "'\tTab first" in reasons
