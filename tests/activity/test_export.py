@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 import time_machine
 from celery.exceptions import Retry
+from django.db import connection
 from django.test import Client, TestCase
 
 from accounts.models import Membership, Organization
