@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 
 from pingid_portal.tenancy import OrganizationQuerySet
 
@@ -117,6 +118,15 @@ class ActivityEvent(models.Model):
             models.Index(
                 fields=["organization", "actor_user", "-occurred_at", "-id"],
                 name="event_org_actor_time_idx",
+            ),
+            # user=... (case-insensitive username, Django's iexact on
+            # PostgreSQL compares UPPER(pingid_username::text)).
+            models.Index(
+                models.F("organization"),
+                Upper("pingid_username"),
+                models.F("occurred_at").desc(),
+                models.F("id").desc(),
+                name="event_org_username_time_idx",
             ),
             # ip=...: everything from one address.
             models.Index(

@@ -199,9 +199,12 @@ def main() -> None:
         for start in range(0, arguments.events, BATCH):
             count = min(BATCH, arguments.events - start)
             data = rows(organization_id, admin_id, start, count, arguments.events, now)
-            with connection.cursor() as cursor, cursor.copy(
-                f"COPY activity_activityevent ({COLUMNS}) FROM STDIN"
-            ) as copy:
+            with (
+                connection.cursor() as cursor,
+                cursor.copy(
+                    f"COPY activity_activityevent ({COLUMNS}) FROM STDIN"
+                ) as copy,
+            ):
                 copy.write(data)
             print(
                 f"{start + count} events, {time.monotonic() - started:.0f} s",
