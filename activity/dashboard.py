@@ -122,10 +122,12 @@ def authentication_bars(
         .annotate(count=Count("id"))
         .order_by()
     )
+
     counts: dict[tuple[str, str], int] = {}
     for row in rows:
         key = (row["bucket"].astimezone(zone).strftime(LOCAL_FORMAT), row["outcome"])
         counts[key] = counts.get(key, 0) + row["count"]
+
     slot = CHART_WIDTH / len(starts)
     bars = []
     for index, start in enumerate(starts):
@@ -149,6 +151,7 @@ def authentication_bars(
                 bar.segments.append(Segment(outcome, outcome.label, count))
                 bar.total += count
         bars.append(bar)
+
     tallest = max((bar.total for bar in bars), default=0)
     for bar in bars:
         base = float(CHART_HEIGHT)
@@ -228,7 +231,7 @@ def bypassed_user_count(organization: Organization, now: datetime) -> int:
     )
 
 
-def most_failures(
+def users_with_most_failures(
     organization: Organization, since: datetime, limit: int = 10
 ) -> list[dict[str, object]]:
     """Return the PingID users with the most failed authentications since `since`."""
@@ -303,6 +306,6 @@ def dashboard_context(
         "device_types_height": max(len(device_types), 1) * BAR_ROW_HEIGHT,
         "bypassed": bypassed_now(organization, now),
         "bypassed_count": bypassed_user_count(organization, now),
-        "most_failures": most_failures(organization, since),
+        "most_failures": users_with_most_failures(organization, since),
         "bypass_href": _activity_url(outcome=Outcome.BYPASSED, since=local_since),
     }

@@ -1,9 +1,9 @@
 """Export lines rendered by PostgreSQL, for speed on large exports.
 
 On PostgreSQL each CSV or JSON line is built by the database in the export
-query itself, so Python only joins text; this reaches the throughput of
-PostgreSQL's own COPY far more closely than converting every value in Python
-(see docs/benchmarks.md). The output follows the same rules as the Python
+query itself, so Python only joins text. This comes much closer to the
+throughput of PostgreSQL's own COPY than converting every value in Python
+(figures in docs/benchmarks.md). The output follows the same rules as the Python
 writers in activity/exports.py: UTF-8, RFC 4180 quoting with CRLF line ends,
 formula-looking cells prefixed with an apostrophe. JSON values inside a CSV
 cell and JSON Lines keep PostgreSQL's own spacing and key order, which differ

@@ -98,9 +98,10 @@ def event_record(
 
     Any input is stored: text longer than its field is cut and the field is
     named in `truncated_fields`; characters the database cannot hold are
-    dropped; an invalid IP address is dropped and marked. The event is
-    appended to its organization's hash chain, whose head row stays locked
-    until the caller's transaction ends.
+    dropped; an invalid IP address is dropped and marked.
+
+    The event is appended to its organization's hash chain. The chain's head
+    row stays locked until the caller's transaction ends.
     """
     truncated: list[str] = []
     if target is not None:

@@ -189,8 +189,8 @@ def export_file_response(export: Export) -> FileResponse:
 @require_http_methods(["GET", "POST"])
 def integrity(request: PortalRequest) -> HttpResponse:
     # NOTE: the check runs inside the request and reads every event of the
-    # organization; for logs of millions of events `manage.py verify_activity`
-    # is the practical way until this moves to a Celery task.
+    # organization. For logs of millions of events, run `manage.py
+    # verify_activity` instead, until the check moves to a Celery task.
     report = chain_verify(request.organization.pk) if request.method == "POST" else None
     template = "activity/integrity.html"
     if request.htmx:

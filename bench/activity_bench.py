@@ -9,9 +9,9 @@ Usage (from the repository root, after activity_data.py):
    in-process through the test client, no network), median of --runs after one
    warm-up request.
 2. Export: a CSV export of the newest --export-rows events, run by
-   bench/activity_export_run.py in its own process as the worker would, against
-   PostgreSQL's `COPY (same query) TO STDOUT WITH CSV` written to a file, both
-   in the same run; throughput is rows per second.
+   bench/activity_export_run.py in its own process as the worker would. It is
+   compared with PostgreSQL's `COPY (same query) TO STDOUT WITH CSV` written to
+   a file in the same run. Throughput is rows per second.
 3. Worker memory: peak RSS of the export process for exports of several sizes.
 """
 
