@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import enum
 import logging
+import time
 from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.db.models import F, Q
@@ -110,6 +112,24 @@ def exports_fail_stale() -> int:
         error="The worker writing this export stopped. Retry the export.",
         finished_at=timezone.now(),
     )
+
+
+def exports_remove_partial_files() -> int:
+    """Delete temporary files left by workers that were killed while writing.
+
+    Files are removed once untouched for three times EXPORT_STALE_SECONDS, by
+    when their export has been taken over or marked failed.
+    """
+    storage = Path(settings.EXPORT_STORAGE)
+    if not storage.exists():
+        return 0
+    cutoff = time.time() - settings.EXPORT_STALE_SECONDS * 3
+    removed = 0
+    for path in storage.glob("*/.*.part"):
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def exports_delete_expired() -> int:

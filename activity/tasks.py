@@ -14,6 +14,7 @@ from activity.export_runs import (
     export_run,
     exports_delete_expired,
     exports_fail_stale,
+    exports_remove_partial_files,
 )
 from activity.retention import events_purge
 
@@ -47,6 +48,9 @@ def delete_expired_exports() -> int:
     stale = exports_fail_stale()
     if stale:
         logger.warning("Marked %s exports with a stopped worker as failed", stale)
+    partial = exports_remove_partial_files()
+    if partial:
+        logger.warning("Removed %s partial export files of killed workers", partial)
     deleted = exports_delete_expired()
     logger.info("Deleted %s expired exports", deleted)
     return deleted

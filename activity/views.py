@@ -12,7 +12,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import Membership
 from activity.chain import chain_verify
 from activity.exports import export_path
-from activity.models import Category, Export, ExportFormat, ExportStatus, Outcome
+from activity.models import (
+    ActivityEvent,
+    Category,
+    Export,
+    ExportFormat,
+    ExportStatus,
+    Outcome,
+)
 from activity.selectors import (
     event_filter,
     event_page,
@@ -94,8 +101,12 @@ def user_timeline(request: PortalRequest, pingid_user_id: int) -> HttpResponse:
     )
     if username is None:
         # The user was removed; the history stays under the stored username.
-        events = context["page"].events if context["page"] else []
-        username = events[0].pingid_username if events else f"user {pingid_user_id}"
+        history = ActivityEvent.objects.filter(
+            organization=request.organization, pingid_user_id=pingid_user_id
+        )
+        username = history.values_list("pingid_username", flat=True).first()
+        if username is None:
+            raise Http404("No PingID user or activity with this id.")
     context["title"] = f"Timeline of {username}"
     context["timeline_user_id"] = pingid_user_id
     return _render_events(request, context)

@@ -436,3 +436,23 @@ def test_database_and_python_rendering_agree(
     reasons = [record["reason"] for record in parsed[(True, "csv")]]
     assert '\'=HYPERLINK("http://example.invalid")' in reasons
     assert "'\tTab first" in reasons
+
+
+def test_partial_files_of_killed_workers_are_removed(
+    organization: Organization, export_storage: Path
+) -> None:
+    import os
+
+    directory = export_storage / str(organization.pk)
+    directory.mkdir(parents=True)
+    old = directory / ".5-dead.part"
+    fresh = directory / ".6-alive.part"
+    old.write_text("id,occ")
+    fresh.write_text("id,occ")
+    an_hour_ago = datetime.now().timestamp() - 3600
+    os.utime(old, (an_hour_ago, an_hour_ago))
+
+    delete_expired_exports()
+
+    assert not old.exists()
+    assert fresh.exists()

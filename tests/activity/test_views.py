@@ -229,7 +229,7 @@ def test_user_timeline_merges_authentication_and_administrator_events(
     assert "Timeline of 山田" in response.content.decode()
 
 
-def test_user_timeline_of_other_organization_is_empty(
+def test_user_timeline_of_other_organization_is_not_found(
     global_admin: Membership,
     outsider: Membership,
     client_for: Callable[[Membership], Client],
@@ -240,7 +240,23 @@ def test_user_timeline_of_other_organization_is_empty(
 
     response = client_for(outsider).get(f"/activity/users/{user.pk}/")
 
-    assert _ids(response) == []
+    assert response.status_code == 404
+
+
+def test_user_timeline_of_removed_user_keeps_history(
+    global_admin: Membership,
+    client_for: Callable[[Membership], Client],
+    record_auth: Callable[..., ActivityEvent],
+) -> None:
+    user = PingIDUserFactory(organization=global_admin.organization, username="gone")
+    event = record_auth(global_admin.organization, pingid_user=user)
+    user_id = user.pk
+    user.delete()
+
+    response = client_for(global_admin).get(f"/activity/users/{user_id}/")
+
+    assert _ids(response) == [event.pk]
+    assert "Timeline of gone" in response.content.decode()
 
 
 def test_results_carry_filter_for_export_form(
