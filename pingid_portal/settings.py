@@ -319,6 +319,12 @@ DEVICE_PAIRING_SECONDS = env.int("DEVICE_PAIRING_SECONDS", default=900)
 # Wrong codes after which a pairing session is void and must be started again.
 DEVICE_PAIRING_MAX_ATTEMPTS = env.int("DEVICE_PAIRING_MAX_ATTEMPTS", default=5)
 
+# Accounts: expired portal sessions are deleted every hour.
+CELERY_BEAT_SCHEDULE["accounts-delete-expired-sessions"] = {
+    "task": "accounts.tasks.delete_expired_sessions",
+    "schedule": crontab(minute=7),
+}
+
 # Activity: a running export whose heartbeat is older than this many seconds
 # lost its worker and may be taken over by a redelivered task.
 EXPORT_STALE_SECONDS = env.int("EXPORT_STALE_SECONDS", default=120)
