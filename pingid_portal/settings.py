@@ -334,3 +334,8 @@ SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "drf_spectacular.hooks.postprocess_schema_enums",
     "pingid_portal.api_docs.schema_add_error_responses",
 ]
+
+
+# Activity: a running export whose heartbeat is older than this many seconds
+# lost its worker and may be taken over by a redelivered task.
+EXPORT_STALE_SECONDS = env.int("EXPORT_STALE_SECONDS", default=120)

@@ -124,3 +124,52 @@ def pairing_session_sample(context: SampleContext) -> Sample:
         expires_at=timezone.now() + timedelta(minutes=10),
     )
     return Sample(session.session_id, [f"ps-{marker}"])
+
+
+@sample("pingid_user_id")
+def pingid_user_with_history_sample(context: SampleContext) -> Sample:
+    from activity.services import event_record
+    from pingid_portal.actors import Actor
+    from tests.factories import PingIDUserFactory
+
+    marker = _marker()
+    user = PingIDUserFactory(
+        organization=context.organization, username=f"sample-{marker}"
+    )
+    event_record(
+        actor=Actor.system(context.organization),
+        category="authentication",
+        action="authentication.finish",
+        pingid_user=user,
+        reason=f"sample reason {marker}",
+    )
+    return Sample(user.pk, [user.username, f"sample reason {marker}"])
+
+
+@sample("export_id")
+def export_sample(context: SampleContext) -> Sample:
+    """A finished activity export with its file, so downloads answer 200."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from activity.models import Export, ExportStatus
+
+    marker = _marker()
+    export = Export.objects.create(
+        organization=context.organization,
+        requester=context.owner.user,
+        requester_display=f"sample-{marker}@example.com",
+        filter={"q": [f"sample{marker}"]},
+        format="csv",
+        status=ExportStatus.SUCCEEDED,
+        finished_at=timezone.now(),
+    )
+    relative = f"{context.organization.pk}/{export.file_name}"
+    path = settings.EXPORT_STORAGE / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"id,reason\r\n1,sample {marker}\r\n", encoding="utf-8")
+    Export.objects.filter(pk=export.pk).update(file_path=relative)
+    return Sample(
+        export.pk,
+        [f"sample-{marker}@example.com", f"sample{marker}", f"sample {marker}"],
+    )
