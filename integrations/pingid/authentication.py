@@ -47,7 +47,7 @@ def _fail(error_id: int, message: str, http_status: int = 401) -> PingIDError:
     return PingIDError(error_id, message, http_status=http_status)
 
 
-def _header_check(jws: CompactJWS) -> tuple[str, str]:
+def _algorithm_check(jws: CompactJWS) -> None:
     algorithm = jws.header.get("alg")
     if not isinstance(algorithm, str) or algorithm.lower() == "none":
         raise _fail(
@@ -59,6 +59,10 @@ def _header_check(jws: CompactJWS) -> tuple[str, str]:
             ErrorId.UNSUPPORTED_ALGORITHM,
             f"Unsupported algorithm {algorithm[:20]!r}: only HS256 is accepted.",
         )
+
+
+def _file_names(jws: CompactJWS) -> tuple[str, str]:
+    """Return the org alias (sent as org_alias or orgAlias) and token of the header."""
     org_alias = jws.header.get("org_alias", jws.header.get("orgAlias"))
     token = jws.header.get("token")
     if not isinstance(org_alias, str) or not isinstance(token, str):
@@ -180,10 +184,11 @@ class SignedRequestAuthentication(BaseAuthentication):
         body = jws.payload.get("reqBody")
         if isinstance(body, dict) and "clientData" in body:
             request.pingid_client_data = body["clientData"]  # type: ignore[attr-defined]
-        org_alias, token = _header_check(jws)
+        org_alias, token = _file_names(jws)
         settings_file = _settings_file_find(org_alias, token)
         # From here on, answers are signed with the file's key.
         request.pingid_settings_file = settings_file  # type: ignore[attr-defined]
+        _algorithm_check(jws)
         if not signature_valid(jws, _signing_key(settings_file)):
             logger.warning(
                 "PingID request with a bad signature for file %s", settings_file.pk
