@@ -216,3 +216,16 @@ def test_rejection_ids_are_distinct() -> None:
 
     values = [value for name, value in vars(ErrorId).items() if name.isupper()]
     assert len(values) == len(set(values))
+
+
+def test_replay_to_another_operation_rejected(integration: Integration) -> None:
+    PingIDUser.objects.create(
+        organization=integration.settings_file.organization, username="keep"
+    )
+    jws = integration.client.sign({"userName": "keep"})
+    integration.post("getuserdetails", jws)
+
+    answer = integration.post("deleteuser", jws)
+
+    assert answer.error_id == 90012
+    assert PingIDUser.objects.filter(username="keep").exists()
