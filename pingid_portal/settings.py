@@ -321,3 +321,14 @@ PINGID_RATE_LIMIT_PER_FILE_PER_MINUTE = env.int(
 PINGID_RATE_LIMIT_PER_USER_PER_MINUTE = env.int(
     "PINGID_RATE_LIMIT_PER_USER_PER_MINUTE", default=30
 )
+# Devices: one-time password verification, pairing and activation codes.
+# Failed one-time passwords in a row after which a user's OTP is locked.
+OTP_MAX_FAILURES = env.int("OTP_MAX_FAILURES", default=5)
+# How long a locked OTP stays locked, in seconds, unless an administrator unlocks it.
+OTP_LOCKOUT_SECONDS = env.int("OTP_LOCKOUT_SECONDS", default=900)
+# How long an e-mailed one-time password stays valid, in seconds.
+EMAIL_OTP_VALIDITY_SECONDS = env.int("EMAIL_OTP_VALIDITY_SECONDS", default=600)
+# How long an authenticator-app or e-mail pairing may take, in seconds.
+DEVICE_PAIRING_SECONDS = env.int("DEVICE_PAIRING_SECONDS", default=900)
+# Wrong codes after which a pairing session is void and must be started again.
+DEVICE_PAIRING_MAX_ATTEMPTS = env.int("DEVICE_PAIRING_MAX_ATTEMPTS", default=5)
