@@ -75,12 +75,15 @@ def authentication_session_start(
 ) -> AuthenticationSession:
     """Open a session waiting for the OTP of `device`; it expires by itself."""
     actor.require(Action.AUTHENTICATE)
+    settings_file_id = actor.settings_file_id
+    if settings_file_id is None:
+        raise ValueError("Only a settings file starts PingID API authentications.")
     now = timezone.now()
     with transaction.atomic():
         session = AuthenticationSession.objects.create(
             organization=actor.organization,
             session_id=secrets.token_urlsafe(24),
-            settings_file_id=actor.settings_file_id,
+            settings_file_id=settings_file_id,
             user=user,
             device=device,
             service=context.service,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import logging
 import uuid
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -41,7 +42,7 @@ class JWSParser(BaseParser):
         self,
         stream: Any,
         media_type: str | None = None,
-        parser_context: dict[str, Any] | None = None,
+        parser_context: Mapping[str, Any] | None = None,
     ) -> Any:
         raw = stream.read(MAX_BODY_BYTES + 1) if stream is not None else b""
         if len(raw) > MAX_BODY_BYTES:
@@ -73,7 +74,7 @@ class JWSRenderer(BaseRenderer):
         self,
         data: Any,
         accepted_media_type: str | None = None,
-        renderer_context: dict[str, Any] | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
     ) -> bytes:
         request = (renderer_context or {}).get("request")
         settings_file = getattr(request, "pingid_settings_file", None)
@@ -91,16 +92,19 @@ class JWSRenderer(BaseRenderer):
 class FirstChoiceNegotiation(BaseContentNegotiation):
     """Use the JWS parser and renderer whatever Content-Type and Accept say."""
 
-    def select_parser(self, request: Request, parsers: list[BaseParser]) -> BaseParser:
-        return parsers[0]
+    def select_parser(
+        self, request: Request, parsers: Iterable[BaseParser]
+    ) -> BaseParser:
+        return next(iter(parsers))
 
     def select_renderer(
         self,
         request: Request,
-        renderers: list[BaseRenderer],
+        renderers: Iterable[BaseRenderer],
         format_suffix: str | None = None,
     ) -> tuple[BaseRenderer, str]:
-        return renderers[0], renderers[0].media_type
+        renderer = next(iter(renderers))
+        return renderer, renderer.media_type
 
 
 def operation_lookup(name: str) -> Operation:
