@@ -123,7 +123,8 @@ def authentication_session_lock(
     the caller answers it like an unknown session. Call inside a transaction.
     """
     session = (
-        AuthenticationSession.objects.select_for_update()
+        # Only the session row is locked: the device join is an outer join.
+        AuthenticationSession.objects.select_for_update(of=("self",))
         .select_related("user", "device")
         .filter(
             organization=actor.organization,

@@ -76,6 +76,8 @@ def add_user(call: SignedCall) -> dict[str, Any]:
                 fields["activationCode"] = _activation_code(call, user)
     except ServiceError as error:
         raise pingid_error_from(error) from error
+    # Issuing an activation code changed the status on another copy of the row.
+    user.refresh_from_db()
     fields["userDetails"] = user_details(user)
     return fields
 
