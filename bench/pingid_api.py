@@ -16,6 +16,7 @@ Prints requests per second of each run and the medians.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import secrets
@@ -27,6 +28,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
@@ -125,33 +127,41 @@ def _post(url: str, body: bytes) -> tuple[int, bytes]:
 
 
 def _timed(
-    url_bodies: list[tuple[str, bytes]], threads: int
+    url_bodies: list[tuple[str, Callable[[], bytes]]], threads: int
 ) -> tuple[float, list[bytes]]:
+    """POST every body (made at send time) from `threads` clients; return calls/s."""
     started = time.perf_counter()
     with ThreadPoolExecutor(threads) as pool:
-        results = list(pool.map(lambda item: _post(*item), url_bodies))
+        results = list(pool.map(lambda item: _post(item[0], item[1]()), url_bodies))
     elapsed = time.perf_counter() - started
     bad = [status for status, _ in results if status != 200]
     if bad:
-        raise SystemExit(f"{len(bad)} calls failed, first HTTP status {bad[0]}")
+        first = next(content for status, content in results if status != 200)
+        raise SystemExit(
+            f"{len(bad)} calls failed, first HTTP status {bad[0]}: {first[:300]!r}"
+        )
     return len(url_bodies) / elapsed, [content for _, content in results]
 
 
 def _baseline_run(base: str, calls: int, threads: int) -> float:
     body = b'{"reqBody": {"userName": "baseline"}}'
-    rate, _ = _timed([(f"{base}/bench/baseline", body)] * calls, threads)
+    rate, _ = _timed([(f"{base}/bench/baseline", lambda: body)] * calls, threads)
     return rate
+
+
+def _signed_authoffline(client: PingIDClient, session_id: str, secret: str) -> bytes:
+    body = {"sessionId": session_id, "otp": pyotp.TOTP(secret).now()}
+    return client.sign(body).encode()
 
 
 def _pingid_run(base: str, calls: int, threads: int) -> float:
     client, sessions = _prepare(calls)
     url = f"{base}/pingid/rest/4/authoffline/do"
+    # Signed at send time: under load a run can outlast a TOTP step.
     bodies = [
         (
             url,
-            client.sign(
-                {"sessionId": session_id, "otp": pyotp.TOTP(secret).now()}
-            ).encode(),
+            functools.partial(_signed_authoffline, client, session_id, secret),
         )
         for session_id, secret in sessions
     ]
