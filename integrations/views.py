@@ -59,8 +59,8 @@ def settings_file_list(request: PortalRequest) -> HttpResponse:
     return _page(request)
 
 
-@require_POST
 @portal_view(Action.INTEGRATION_MANAGE)
+@require_POST
 def settings_file_generate_view(request: PortalRequest) -> HttpResponse:
     form = SettingsFileGenerateForm(request.POST)
 
@@ -84,11 +84,13 @@ def settings_file_generate_view(request: PortalRequest) -> HttpResponse:
     return redirect("integrations:settings_file_list")
 
 
-@require_POST
 @portal_view(Action.INTEGRATION_MANAGE)
-def settings_file_download_view(request: PortalRequest, pk: int) -> HttpResponse:
+@require_POST
+def settings_file_download_view(
+    request: PortalRequest, settings_file_id: int
+) -> HttpResponse:
     settings_file: SettingsFile = get_for_organization(
-        SettingsFile.objects.all(), request.organization, pk=pk
+        SettingsFile.objects.all(), request.organization, pk=settings_file_id
     )
 
     try:
@@ -106,10 +108,12 @@ def settings_file_download_view(request: PortalRequest, pk: int) -> HttpResponse
 
 
 @portal_view(Action.INTEGRATION_MANAGE)
-def settings_file_revoke_view(request: PortalRequest, pk: int) -> HttpResponse:
+def settings_file_revoke_view(
+    request: PortalRequest, settings_file_id: int
+) -> HttpResponse:
     """Show the confirmation with the file's last use; revoke on POST."""
     settings_file: SettingsFile = get_for_organization(
-        SettingsFile.objects.all(), request.organization, pk=pk
+        SettingsFile.objects.all(), request.organization, pk=settings_file_id
     )
 
     form = SettingsFileRevokeForm(request.POST or None)
@@ -134,8 +138,8 @@ def settings_file_revoke_view(request: PortalRequest, pk: int) -> HttpResponse:
     return redirect("integrations:settings_file_list")
 
 
-@require_POST
 @portal_view(Action.INTEGRATION_MANAGE)
+@require_POST
 def third_party_clients_view(request: PortalRequest) -> HttpResponse:
     form = ThirdPartyClientsForm(request.POST)
 
@@ -161,11 +165,15 @@ def third_party_clients_view(request: PortalRequest) -> HttpResponse:
     return redirect("integrations:settings_file_list")
 
 
-@require_POST
 @portal_view(Action.INTEGRATION_MANAGE)
-def settings_file_test_view(request: PortalRequest, pk: int) -> HttpResponse:
+@require_POST
+def settings_file_test_view(
+    request: PortalRequest, settings_file_id: int
+) -> HttpResponse:
     settings_file = get_for_organization(
-        SettingsFile.objects.select_related("organization"), request.organization, pk=pk
+        SettingsFile.objects.select_related("organization"),
+        request.organization,
+        pk=settings_file_id,
     )
 
     result = settings_file_connection_test(

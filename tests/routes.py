@@ -81,3 +81,14 @@ def token_sample(context: SampleContext) -> Sample:
         token_hash=hash_token(f"{TOKEN_PREFIX}{marker}"),
     )
     return Sample(api_token.pk, [api_token.name, api_token.prefix])
+
+
+@sample("settings_file_id")
+def settings_file_sample(context: SampleContext) -> Sample:
+    from integrations.services import settings_file_generate
+    from pingid_portal.actors import Actor
+
+    settings_file = settings_file_generate(
+        actor=Actor.system(context.organization), kind="auth_only"
+    )
+    return Sample(settings_file.pk, [settings_file.token])
