@@ -1,10 +1,9 @@
 """Benchmark: signed `authoffline` round trips per second against a JSON baseline.
 
-Both run under gunicorn (`-w 2`, sync workers) on 127.0.0.1 in the same run:
-the PingID API with every call verified (HS256, timestamp, replay in Redis,
-rate limits in Redis), authenticated (TOTP check with replay protection and
-lockout counting) and audited (activity events), and a minimal unsigned
-Django JSON view. Each authoffline call finishes a distinct session with the
+Both run under gunicorn (`-w 2`, sync workers) on 127.0.0.1 in the same run.
+The PingID API verifies every call (HS256, timestamp, replay and rate limits in
+Redis), checks the TOTP (replay protection, lockout counting) and writes the
+activity events. The baseline is a minimal unsigned Django JSON view. Each authoffline call finishes a distinct session with the
 current code of a distinct authenticator app, so every call succeeds.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/pingid_integrations \\

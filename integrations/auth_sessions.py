@@ -28,7 +28,7 @@ from users.services import user_mark_authenticated
 
 @dataclass(frozen=True)
 class AuthenticationContext:
-    """Where an authentication happens: service (spAlias) and application."""
+    """The service (spAlias) and application of an authentication."""
 
     service: str
     application: str = ""
@@ -120,7 +120,7 @@ def authentication_session_lock(
     """Lock the organization's pending session `session_id`; None when there is none.
 
     A session found past its expiry is closed and its time-out recorded, so
-    the caller answers it like an unknown session. Call inside a transaction.
+    the caller treats it like an unknown session. Call inside a transaction.
     """
     session = (
         # Only the session row is locked: the device join is an outer join.

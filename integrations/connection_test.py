@@ -2,7 +2,7 @@
 
 The request goes through the same DRF view, parser, authentication and
 renderer as a client's call, in process, so the test works behind any proxy
-and never sends traffic over the network. The answer's signature is checked
+and never sends traffic over the network. The response's signature is checked
 with the file's key, as a client would.
 """
 
@@ -81,22 +81,22 @@ def _result_of(
     settings_file: SettingsFile, status: int, content: bytes, elapsed_ms: float
 ) -> ConnectionTestResult:
     try:
-        answer = jws_parse(content.decode("ascii"))
+        response = jws_parse(content.decode("ascii"))
     except (UnicodeDecodeError, MalformedJWS):
         return ConnectionTestResult(
             False,
-            "The API answered something other than a JWS.",
+            "The API returned something other than a JWS.",
             None,
             status,
             elapsed_ms,
         )
-    body = answer.payload.get("responseBody", {})
+    body = response.payload.get("responseBody", {})
     error_id = body.get("errorId")
     key = base64.b64decode(settings_file.signing_key)
-    if answer.header.get("alg") != "HS256" or not signature_valid(answer, key):
+    if response.header.get("alg") != "HS256" or not signature_valid(response, key):
         return ConnectionTestResult(
             False,
-            f"The answer is not signed with this file's key: {body.get('errorMsg')}",
+            f"The response is not signed with this file's key: {body.get('errorMsg')}",
             error_id,
             status,
             elapsed_ms,
@@ -105,7 +105,7 @@ def _result_of(
         return ConnectionTestResult(
             True,
             "Connection works: the API accepted the signed request and its signed "
-            "answer verified with this file's key.",
+            "response verified with this file's key.",
             error_id,
             status,
             elapsed_ms,

@@ -2,7 +2,7 @@
 
 Standard library only, written as a third-party client would be: it reads the
 file by splitting lines at the first `=` and dropping backslashes, signs with
-HS256, and verifies the signature of the answer.
+HS256, and verifies the signature of the response.
 
     python docs/examples/pingid_call.py pingid.properties getuserdetails \\
         '{"userName": "alice"}'
@@ -83,11 +83,11 @@ def main() -> int:
     )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-            status, answer = response.status, response.read().decode()
+            status, response_text = response.status, response.read().decode()
     except urllib.error.HTTPError as error:
-        status, answer = error.code, error.read().decode()
+        status, response_text = error.code, error.read().decode()
 
-    header_part, payload_part, signature_part = answer.split(".")
+    header_part, payload_part, signature_part = response_text.split(".")
     key = base64.b64decode(values["use_base64_key"])
     expected = hmac.new(
         key, f"{header_part}.{payload_part}".encode(), hashlib.sha256
@@ -98,7 +98,7 @@ def main() -> int:
     print(f"request header: {json.loads(b64url_decode(jws.split('.')[0]))}")
     print(f"request payload: {json.loads(b64url_decode(jws.split('.')[1]))}")
     print(f"HTTP {status}, signature verified: {verified}")
-    print(f"response body (compact JWS): {answer}")
+    print(f"response body (compact JWS): {response_text}")
     print(f"response header: {json.loads(b64url_decode(header_part))}")
     print(
         f"response payload: {json.dumps(json.loads(b64url_decode(payload_part)), indent=2)}"

@@ -1,1 +1,1 @@
-"""The PingID API (version 4): signed JWS requests and answers over DRF."""
+"""The PingID API (version 4): signed JWS requests and responses over DRF."""

@@ -60,10 +60,10 @@ class JWSParser(BaseParser):
 
 
 class JWSRenderer(BaseRenderer):
-    """Sign every answer with the key of the request's settings file.
+    """Sign every response with the key of the request's settings file.
 
     When no settings file could be identified there is no shared key, so the
-    answer is a JWS with `alg: none` and an empty signature.
+    response is a JWS with `alg: none` and an empty signature.
     """
 
     media_type = "application/json"
@@ -90,7 +90,7 @@ class JWSRenderer(BaseRenderer):
 
 
 class FirstChoiceNegotiation(BaseContentNegotiation):
-    """Use the JWS parser and renderer whatever Content-Type and Accept say."""
+    """Use the JWS parser and renderer whatever the Content-Type and Accept headers are."""
 
     def select_parser(
         self, request: Request, parsers: Iterable[BaseParser]
@@ -177,7 +177,7 @@ def _error_of(exc: Exception) -> PingIDError:
 
 
 def pingid_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
-    """Answer every error as a signed responseBody with errorId and errorMsg."""
+    """Return every error as a signed responseBody with errorId and errorMsg."""
     error = _error_of(exc)
     fields = {"errorId": error.error_id, "errorMsg": error.message}
     return Response(

@@ -186,7 +186,7 @@ class SignedRequestAuthentication(BaseAuthentication):
             request.pingid_client_data = body["clientData"]  # type: ignore[attr-defined]
         org_alias, token = _file_names(jws)
         settings_file = _settings_file_find(org_alias, token)
-        # From here on, answers are signed with the file's key.
+        # From here on, responses are signed with the file's key.
         request.pingid_settings_file = settings_file  # type: ignore[attr-defined]
         _algorithm_check(jws)
         if not signature_valid(jws, _signing_key(settings_file)):

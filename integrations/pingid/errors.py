@@ -52,7 +52,7 @@ class ErrorId:
 
 
 class PingIDError(Exception):
-    """An error answered as a signed `responseBody` with `errorId` and `errorMsg`."""
+    """An error returned as a signed `responseBody` with `errorId` and `errorMsg`."""
 
     def __init__(self, error_id: int, message: str, *, http_status: int = 400) -> None:
         super().__init__(message)

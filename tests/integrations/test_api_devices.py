@@ -96,15 +96,17 @@ def test_update_attributes_and_unpair(integration: Integration) -> None:
             {"userName": "dee", "deviceId": first, "attributeName": "COLOUR"},
         )
         clock.shift(timedelta(seconds=1))
-        one = integration.call("unpairdevice", {"userName": "dee", "deviceId": first})
+        unpaired_one = integration.call(
+            "unpairdevice", {"userName": "dee", "deviceId": first}
+        )
         clock.shift(timedelta(seconds=1))
-        rest = integration.call("unpairdevice", {"userName": "dee"})
+        unpaired_rest = integration.call("unpairdevice", {"userName": "dee"})
 
     assert primary.error_id == 200
     assert renamed.error_id == 200
     assert bad.error_id == 400
-    assert one.error_id == 200
-    assert rest.error_id == 200
+    assert unpaired_one.error_id == 200
+    assert unpaired_rest.error_id == 200
     assert (
         PingIDUser.objects.get(username="dee").status
         == UserStatus.PENDING_CHANGE_DEVICE

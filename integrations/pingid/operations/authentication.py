@@ -50,14 +50,14 @@ def _context(call: SignedCall) -> AuthenticationContext:
     return AuthenticationContext(service=service, application=application)
 
 
-def _decision_answer(
+def _decision_response(
     call: SignedCall,
     decision: Decision,
     context: AuthenticationContext,
     user: PingIDUser | None,
     username: str,
 ) -> dict[str, Any]:
-    """Record an availability decision and answer it: reject, or let the user in."""
+    """Record an availability decision and apply it: reject, or let the user in."""
     bypass = decision.mode == DecisionMode.BYPASS
     authentication_record(
         actor=call.actor,
@@ -122,7 +122,7 @@ def _device_choose(
 
 
 def start_authentication(call: SignedCall) -> dict[str, Any]:
-    """Answer the next step of an authentication from the user's state."""
+    """Return the next step of an authentication, decided by the user's state."""
     context = _context(call)
     username = call.body.text("userName", required=True)
     limits.user_limit_check(call.organization.pk, username_key(username))
@@ -132,7 +132,7 @@ def start_authentication(call: SignedCall) -> dict[str, Any]:
         organization=call.organization, service=context.service, now=timezone.now()
     )
     if decision is not None:
-        return _decision_answer(call, decision, context, user, username)
+        return _decision_response(call, decision, context, user, username)
     if user is None:
         raise _reject(
             call,
@@ -218,7 +218,7 @@ def _challenge(
     elif device.type == DeviceType.EMAIL:
         failure = _email_send(call, context, user, device)
         if failure is not None:
-            return _decision_answer(call, failure, context, user, user.username)
+            return _decision_response(call, failure, context, user, user.username)
         next_step, message = ErrorId.EMAIL_OTP, "Enter the OTP e-mailed to the user."
     else:
         raise _reject(
