@@ -307,6 +307,20 @@ LOGGING = {
     },
 }
 
+# Integrations: the PingID API.
+# Requests whose reqHeader.timestamp is further than this from server time are rejected.
+PINGID_TIMESTAMP_TOLERANCE_SECONDS = env.int(
+    "PINGID_TIMESTAMP_TOLERANCE_SECONDS", default=300
+)
+# An authentication started with startauthentication must finish within this time.
+PINGID_SESSION_SECONDS = env.int("PINGID_SESSION_SECONDS", default=300)
+# Accepted calls per settings file, and authentication calls per PingID user, per minute.
+PINGID_RATE_LIMIT_PER_FILE_PER_MINUTE = env.int(
+    "PINGID_RATE_LIMIT_PER_FILE_PER_MINUTE", default=6000
+)
+PINGID_RATE_LIMIT_PER_USER_PER_MINUTE = env.int(
+    "PINGID_RATE_LIMIT_PER_USER_PER_MINUTE", default=30
+)
 # Devices: one-time password verification, pairing and activation codes.
 # Failed one-time passwords in a row after which a user's OTP is locked.
 OTP_MAX_FAILURES = env.int("OTP_MAX_FAILURES", default=5)

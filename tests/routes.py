@@ -173,3 +173,14 @@ def export_sample(context: SampleContext) -> Sample:
         export.pk,
         [f"sample-{marker}@example.com", f"sample{marker}", f"sample {marker}"],
     )
+
+
+@sample("settings_file_id")
+def settings_file_sample(context: SampleContext) -> Sample:
+    from integrations.services import settings_file_generate
+    from pingid_portal.actors import Actor
+
+    settings_file = settings_file_generate(
+        actor=Actor.system(context.organization), kind="auth_only"
+    )
+    return Sample(settings_file.pk, [settings_file.token])
