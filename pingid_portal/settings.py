@@ -306,3 +306,29 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
     },
 }
+
+# Availability: health checks, probes, maintenance and emergency bypass.
+HEALTH_WORKER_HEARTBEAT_MAX_AGE_SECONDS = env.int(
+    "HEALTH_WORKER_HEARTBEAT_MAX_AGE_SECONDS", default=180
+)
+HEALTH_CHECK_TIMEOUT_SECONDS = env.int("HEALTH_CHECK_TIMEOUT_SECONDS", default=3)
+AVAILABILITY_PROBE_RETENTION_DAYS = env.int(
+    "AVAILABILITY_PROBE_RETENTION_DAYS", default=100
+)
+AVAILABILITY_MAINTENANCE_NOTICE_HOURS = env.int(
+    "AVAILABILITY_MAINTENANCE_NOTICE_HOURS", default=24
+)
+AVAILABILITY_MAINTENANCE_MAX_HOURS = env.int(
+    "AVAILABILITY_MAINTENANCE_MAX_HOURS", default=72
+)
+AVAILABILITY_EMERGENCY_BYPASS_MAX_HOURS = env.int(
+    "AVAILABILITY_EMERGENCY_BYPASS_MAX_HOURS", default=72
+)
+CELERY_BEAT_SCHEDULE["availability-worker-heartbeat"] = {
+    "task": "availability.tasks.record_worker_heartbeat",
+    "schedule": 30.0,
+}
+CELERY_BEAT_SCHEDULE["availability-record-ended-emergency-bypasses"] = {
+    "task": "availability.tasks.record_ended_emergency_bypasses",
+    "schedule": 60.0,
+}
