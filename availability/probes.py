@@ -26,6 +26,8 @@ from availability.models import Component, Incident, Probe
 logger = logging.getLogger(__name__)
 
 PINGID_PROBE_PATH = "/pingid/rest/4/startauthentication/do"
+# Without a beat scheduler, the status page runs the probes at most this often.
+EMBEDDED_PROBE_INTERVAL = timedelta(minutes=1)
 
 
 def _in_process_client() -> Client:
@@ -123,3 +125,16 @@ def probes_purge(*, now: datetime) -> int:
     cutoff = now - timedelta(days=settings.AVAILABILITY_PROBE_RETENTION_DAYS)
     deleted, _ = Probe.objects.filter(checked_at__lt=cutoff).delete()
     return deleted
+
+
+def probes_run_if_due(*, now: datetime) -> bool:
+    """Run the probes in-process when no broker (and so no beat) is configured
+    and the latest probe is older than a minute. Returns whether they ran."""
+    if not health.broker_embedded():
+        return False
+    latest = Probe.objects.order_by("-checked_at").values_list("checked_at", flat=True)
+    last_run = latest.first()
+    if last_run is not None and now - last_run < EMBEDDED_PROBE_INTERVAL:
+        return False
+    probes_run(now=now)
+    return True

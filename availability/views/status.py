@@ -10,6 +10,7 @@ from django.utils import timezone
 from availability import selectors
 from availability.forms import IncidentNoteForm
 from availability.models import Incident, IncidentNote
+from availability.probes import probes_run_if_due
 from availability.services import incident_note_add
 from availability.uptime import current_states, incidents_recent, uptime_report
 from availability.views.common import form_error_from_service
@@ -26,6 +27,7 @@ UPTIME_DAYS = 90
 def overview(request: PortalRequest) -> HttpResponse:
     organization = request.organization
     now = timezone.now()
+    probes_run_if_due(now=now)
 
     context = {
         "now": now,
