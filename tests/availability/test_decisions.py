@@ -114,9 +114,7 @@ def test_decision_default_is_normal(organization: Organization, now: datetime) -
     )
 
 
-def test_disabled_without_settings_rejects(
-    admin_actor: Actor, now: datetime
-) -> None:
+def test_disabled_without_settings_rejects(admin_actor: Actor, now: datetime) -> None:
     ServiceState.objects.create(organization=admin_actor.organization, enabled=False)
 
     decision = authentication_decision(
@@ -150,7 +148,9 @@ def test_maintenance_bounds(admin_actor: Actor, now: datetime) -> None:
 
 
 def test_cancelled_maintenance_ignored(admin_actor: Actor, now: datetime) -> None:
-    window = make_window(admin_actor, now - timedelta(minutes=1), now + timedelta(hours=1))
+    window = make_window(
+        admin_actor, now - timedelta(minutes=1), now + timedelta(hours=1)
+    )
     window.cancelled_at = now - timedelta(minutes=2)
     window.save()
 
