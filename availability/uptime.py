@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import zoneinfo
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
@@ -66,10 +66,14 @@ class ComponentUptime:
 
 
 def local_day_bounds(day: date, zone: zoneinfo.ZoneInfo) -> tuple[datetime, datetime]:
-    """Return the UTC-aware start and end of `day` in `zone` (23 or 25 h on DST days)."""
+    """Return the start and end of `day` in `zone`, in UTC (23 or 25 h on DST days).
+
+    They are converted to UTC because Python subtracts two datetimes that share
+    a tzinfo by wall clock, which would make every day 24 hours long.
+    """
     start = datetime.combine(day, time.min, tzinfo=zone)
     end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
-    return start, end
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def report_days(organization: Organization, now: datetime, days: int) -> list[date]:
