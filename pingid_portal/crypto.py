@@ -1,9 +1,9 @@
 """Encryption of secrets at rest (settings-file keys, TOTP seeds).
 
 Values are encrypted with Fernet (AES-128-CBC with HMAC-SHA256) under keys
-derived from `SECRETS_ENCRYPTION_KEYS`. The first key encrypts; every key
-decrypts, so a key is rotated by putting the new key first, re-encrypting
-every stored value, then dropping the old key.
+derived from `SECRETS_ENCRYPTION_KEYS`. The first key encrypts and every key
+decrypts. To rotate a key, put the new key first, re-encrypt every stored
+value, then drop the old key.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def reencrypt(ciphertext: str) -> str:
 
 
 class EncryptedTextField(models.TextField):
-    """A text field stored encrypted; Python code sees the plaintext."""
+    """A text field stored encrypted in the database and decrypted on load."""
 
     def from_db_value(
         self, value: str | None, expression: Any, connection: Any

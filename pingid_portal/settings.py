@@ -307,6 +307,18 @@ LOGGING = {
     },
 }
 
+# Devices: one-time password verification, pairing and activation codes.
+# Failed one-time passwords in a row after which a user's OTP is locked.
+OTP_MAX_FAILURES = env.int("OTP_MAX_FAILURES", default=5)
+# How long a locked OTP stays locked, in seconds, unless an administrator unlocks it.
+OTP_LOCKOUT_SECONDS = env.int("OTP_LOCKOUT_SECONDS", default=900)
+# How long an e-mailed one-time password stays valid, in seconds.
+EMAIL_OTP_VALIDITY_SECONDS = env.int("EMAIL_OTP_VALIDITY_SECONDS", default=600)
+# How long an authenticator-app or e-mail pairing may take, in seconds.
+DEVICE_PAIRING_SECONDS = env.int("DEVICE_PAIRING_SECONDS", default=900)
+# Wrong codes after which a pairing session is void and must be started again.
+DEVICE_PAIRING_MAX_ATTEMPTS = env.int("DEVICE_PAIRING_MAX_ATTEMPTS", default=5)
+
 # Availability: health checks, probes, maintenance and emergency bypass.
 HEALTH_WORKER_HEARTBEAT_MAX_AGE_SECONDS = env.int(
     "HEALTH_WORKER_HEARTBEAT_MAX_AGE_SECONDS", default=180

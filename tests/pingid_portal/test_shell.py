@@ -29,7 +29,7 @@ def test_dashboard_shows_organization_name(
     assert "Acme" in response.content.decode()
 
 
-def test_sign_in_failure_is_recorded_with_truncated_user_agent(
+def test_sign_in_failure_recorded_truncated(
     global_admin: Membership,
 ) -> None:
     client = Client(HTTP_USER_AGENT="x" * 10_000, REMOTE_ADDR="203.0.113.9")
