@@ -320,16 +320,21 @@ DEVICE_PAIRING_SECONDS = env.int("DEVICE_PAIRING_SECONDS", default=900)
 DEVICE_PAIRING_MAX_ATTEMPTS = env.int("DEVICE_PAIRING_MAX_ATTEMPTS", default=5)
 
 # Availability: health checks, probes, maintenance and emergency bypass.
+# Age in seconds after which the latest worker heartbeat fails /health/ready.
 HEALTH_WORKER_HEARTBEAT_MAX_AGE_SECONDS = env.int(
     "HEALTH_WORKER_HEARTBEAT_MAX_AGE_SECONDS", default=180
 )
+# Seconds the database and broker checks wait for a connection.
 HEALTH_CHECK_TIMEOUT_SECONDS = env.int("HEALTH_CHECK_TIMEOUT_SECONDS", default=3)
+# Days probe results are kept; the uptime report shows 90.
 AVAILABILITY_PROBE_RETENTION_DAYS = env.int(
     "AVAILABILITY_PROBE_RETENTION_DAYS", default=100
 )
+# Hours before a maintenance window that its banner appears.
 AVAILABILITY_MAINTENANCE_NOTICE_HOURS = env.int(
     "AVAILABILITY_MAINTENANCE_NOTICE_HOURS", default=24
 )
+# Longest maintenance window and longest emergency bypass, in hours.
 AVAILABILITY_MAINTENANCE_MAX_HOURS = env.int(
     "AVAILABILITY_MAINTENANCE_MAX_HOURS", default=72
 )
