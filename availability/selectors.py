@@ -46,9 +46,11 @@ def failure_mode_for(organization: Organization, service: str) -> str:
     return service_state_get(organization).failure_mode
 
 
-def failure_modes_effective(organization: Organization) -> dict[str, str]:
+def failure_modes_effective(
+    organization: Organization, state: ServiceState | None = None
+) -> dict[str, str]:
     """Return the behaviour during errors of every service, overrides applied."""
-    default = service_state_get(organization).failure_mode
+    default = (state or service_state_get(organization)).failure_mode
     overrides = failure_mode_overrides(organization)
     return {service: overrides.get(service, default) for service in Service.values}
 

@@ -28,14 +28,15 @@ def overview(request: PortalRequest) -> HttpResponse:
     organization = request.organization
     now = timezone.now()
     probes_run_if_due(now=now)
+    state = selectors.service_state_get(organization)
 
     context = {
         "now": now,
         "states": current_states(now),
         "uptime": uptime_report(organization, now=now, days=UPTIME_DAYS),
         "incidents": incidents_recent(organization, now=now, limit=10),
-        "state": selectors.service_state_get(organization),
-        "effective_modes": selectors.failure_modes_effective(organization),
+        "state": state,
+        "effective_modes": selectors.failure_modes_effective(organization, state),
         "days": UPTIME_DAYS,
     }
     return render(request, "availability/overview.html", context)
