@@ -145,15 +145,18 @@ def _spread_incident(
 ) -> None:
     """Add an incident's downtime to each local day it overlaps."""
     day = incident.started_at.astimezone(zone).date()
-    last_day = (incident.resolved_at or now).astimezone(zone).date()
+    incident_end = incident.resolved_at or now
+    # An incident resolved exactly at midnight does not touch the next day.
+    last_instant = max(incident.started_at, incident_end - timedelta(microseconds=1))
+    last_day = last_instant.astimezone(zone).date()
     while day <= last_day:
         cell = by_day.get(day)
         if cell is not None:
             start, end = local_day_bounds(day, zone)
-            seconds = _overlap_seconds(incident, start, end, now)
-            if seconds:
-                cell.downtime_seconds += seconds
-                cell.incident_ids.append(incident.pk)
+            # Every day from the start date to the end date overlaps the
+            # incident, even when an incident opened this second has no length.
+            cell.downtime_seconds += _overlap_seconds(incident, start, end, now)
+            cell.incident_ids.append(incident.pk)
         day += timedelta(days=1)
 
 

@@ -176,3 +176,17 @@ def test_current_states_stale_is_unknown() -> None:
 def test_check_failed_property() -> None:
     assert Check(State.FAILED).failed
     assert not Check(State.EMBEDDED).failed
+
+
+@time_machine.travel("2026-01-10 12:00Z", tick=False)
+def test_incident_ending_at_midnight(utc_organization: Organization) -> None:
+    Incident.objects.create(
+        component=Component.WEB,
+        started_at=_at("2026-01-08T23:00+00:00"),
+        resolved_at=_at("2026-01-09T00:00+00:00"),
+    )
+
+    report = uptime_report(utc_organization, now=_at("2026-01-10T12:00+00:00"))
+
+    assert _day(report, Component.WEB, date(2026, 1, 8)).downtime_seconds == 3600
+    assert _day(report, Component.WEB, date(2026, 1, 9)).incident_ids == []
