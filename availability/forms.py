@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 
 from availability.models import FailureMode
 from users.models import Service
@@ -92,8 +93,16 @@ class MaintenanceWindowForm(forms.Form):
         label="Message",
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Shown in the banner from 24 hours before the start until the end.",
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        hours = settings.AVAILABILITY_MAINTENANCE_NOTICE_HOURS
+        self.fields[
+            "message"
+        ].help_text = (
+            f"Shown in the banner from {hours} hours before the start until the end."
+        )
 
 
 class IncidentNoteForm(forms.Form):

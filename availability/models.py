@@ -134,6 +134,11 @@ class EmergencyBypass(models.Model):
         return not self.services or service in self.services
 
     @property
+    def services_phrase(self) -> str:
+        """The covered services for a sentence: "every service" or "VPN, SSH"."""
+        return "every service" if not self.services else self.services_display
+
+    @property
     def services_display(self) -> str:
         if not self.services:
             return "All services"
