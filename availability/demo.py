@@ -71,7 +71,7 @@ def _seed_maintenance(organization: Organization, now: datetime) -> None:
 
 
 def _incident_spans(now: datetime) -> list[tuple[str, datetime, datetime]]:
-    spans = []
+    spans: list[tuple[str, datetime, datetime]] = []
     for component, days_ago, length in DEMO_INCIDENTS:
         start = (now - timedelta(days=days_ago)).replace(hour=2, minute=10)
         spans.append((component, start, start + length))

@@ -1,7 +1,7 @@
 """/health/live and /health/ready for load balancers and orchestrators.
 
-Both answer without authentication, so they return states and fixed phrases
-only: no versions, host names, URLs or error texts.
+Both respond without authentication, so they return states and fixed
+phrases only, and never versions, host names, URLs or error texts.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from availability.health import State, broker_embedded, readiness
 @never_cache
 @require_GET
 def live(request: HttpRequest) -> JsonResponse:
-    """Return 200 while the process answers requests."""
+    """Return 200 while the process serves requests."""
     return JsonResponse({"status": State.OK})
 
 

@@ -13,7 +13,7 @@ from users.models import Service
 
 
 class FailureMode(models.TextChoices):
-    """What the PingID API does when it cannot authenticate normally."""
+    """Behaviour of the PingID API when it cannot authenticate normally."""
 
     REJECT = "reject", "Reject (fail closed)"
     BYPASS = "bypass", "Bypass (fail open)"

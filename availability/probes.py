@@ -1,10 +1,10 @@
 """The probes run every minute: one `Probe` row per component, and incidents
 opened on a failed probe and resolved on the next passing one.
 
-Probes are platform-wide; the web and PingID API probes send a request
-through the Django request handler in this process, never over the network,
-so they check the application stack and not the proxy or load balancer in
-front of it.
+Probes are platform-wide. The web and PingID API probes send a request
+through the Django request handler in this process, never over the network.
+So they check the application stack, not the proxy or load balancer in front
+of it.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def check_web() -> Check:
 
 
 def check_pingid_api() -> Check:
-    """Send an unsigned request to the PingID API; any answer below 500 passes."""
+    """Send an unsigned request to the PingID API; any status below 500 passes."""
     try:
         resolve(PINGID_PROBE_PATH)
     except Resolver404:

@@ -105,7 +105,7 @@ def maintenance_list(organization: Organization) -> list[MaintenanceWindow]:
 
 @dataclass(frozen=True)
 class Banners:
-    """What the banner on every portal page shows."""
+    """Contents of the availability banners on every portal page."""
 
     service_state: ServiceState
     emergency_bypass: EmergencyBypass | None

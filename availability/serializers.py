@@ -93,7 +93,7 @@ class MaintenanceWindowSerializer(serializers.ModelSerializer[MaintenanceWindow]
         ]
 
     def get_status(self, window: MaintenanceWindow) -> str:
-        """One of scheduled, in_progress, completed, cancelled."""
+        """Return scheduled, in_progress, completed or cancelled."""
         return window.status(self.context["now"])
 
 

@@ -334,7 +334,7 @@ AVAILABILITY_PROBE_RETENTION_DAYS = env.int(
 AVAILABILITY_MAINTENANCE_NOTICE_HOURS = env.int(
     "AVAILABILITY_MAINTENANCE_NOTICE_HOURS", default=24
 )
-# Longest maintenance window and longest emergency bypass, in hours.
+# Maximum length of a maintenance window and of an emergency bypass, in hours.
 AVAILABILITY_MAINTENANCE_MAX_HOURS = env.int(
     "AVAILABILITY_MAINTENANCE_MAX_HOURS", default=72
 )

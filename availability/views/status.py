@@ -58,8 +58,8 @@ def _incident_context(
 
 
 def _incident_get(pk: int) -> Incident:
-    # Incidents are platform-wide, so every organization sees them; only the
-    # notes belong to an organization.
+    # Incidents are platform-wide, so every organization may read them. Only
+    # the notes belong to an organization.
     return get_object_or_404(Incident, pk=pk)
 
 

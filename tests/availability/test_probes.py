@@ -94,14 +94,14 @@ def test_crashing_check_is_failure(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_purge_keeps_recent(settings: object) -> None:
     now = _at("2026-06-01T00:00Z")
     Probe.objects.create(component="web", checked_at=now - timedelta(days=101), ok=True)
-    kept = Probe.objects.create(
+    recent_probe = Probe.objects.create(
         component="web", checked_at=now - timedelta(days=99), ok=True
     )
 
     deleted = probes_purge(now=now)
 
     assert deleted == 1
-    assert list(Probe.objects.all()) == [kept]
+    assert list(Probe.objects.all()) == [recent_probe]
 
 
 def test_run_if_due_embedded_only(settings: object) -> None:
