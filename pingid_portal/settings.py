@@ -319,6 +319,12 @@ DEVICE_PAIRING_SECONDS = env.int("DEVICE_PAIRING_SECONDS", default=900)
 # Wrong codes after which a pairing session is void and must be started again.
 DEVICE_PAIRING_MAX_ATTEMPTS = env.int("DEVICE_PAIRING_MAX_ATTEMPTS", default=5)
 
+# Accounts: expired portal sessions are deleted every hour.
+CELERY_BEAT_SCHEDULE["accounts-delete-expired-sessions"] = {
+    "task": "accounts.tasks.delete_expired_sessions",
+    "schedule": crontab(minute=7),
+}
+
 # Availability: health checks, probes, maintenance and emergency bypass.
 # Age in seconds after which the latest worker heartbeat fails /health/ready.
 HEALTH_WORKER_HEARTBEAT_MAX_AGE_SECONDS = env.int(

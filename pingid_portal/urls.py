@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from pingid_portal import views
+from pingid_portal.api_docs import DocsView, SchemaView
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("accounts.api_urls")),
@@ -11,10 +11,8 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("activity.api_urls")),
     path("", include("availability.api_urls")),
     path("", include("integrations.api_urls")),
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path(
-        "docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"
-    ),
+    path("schema/", SchemaView.as_view(), name="api-schema"),
+    path("docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 urlpatterns = [
