@@ -55,6 +55,8 @@ def _availability_body(request: Request) -> dict[str, Any]:
 class AvailabilityView(APIView):
     """The switch, behaviour during errors, bypass and maintenance now in force."""
 
+    permission_action = Action.VIEW
+
     @extend_schema(responses=serializers.AvailabilitySerializer)
     def get(self, request: Request) -> Response:
         return Response(_availability_body(request))
@@ -123,13 +125,14 @@ class EmergencyBypassListView(generics.ListCreateAPIView[EmergencyBypass]):
 
 
 class EmergencyBypassDetailView(generics.RetrieveAPIView[EmergencyBypass]):
+    permission_action: Action | dict[str, Action] = Action.VIEW
     serializer_class = serializers.EmergencyBypassSerializer
 
     def get_object(self) -> EmergencyBypass:
         return get_for_organization(
             EmergencyBypass.objects.all(),
             self.request.organization,  # type: ignore[attr-defined]
-            pk=self.kwargs["pk"],
+            pk=self.kwargs["bypass_id"],
         )
 
     def get_serializer_context(self) -> dict[str, Any]:
@@ -140,7 +143,7 @@ class EmergencyBypassEndView(EmergencyBypassDetailView):
     permission_action = MANAGE
 
     @extend_schema(request=None, responses=serializers.EmergencyBypassSerializer)
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: Request, bypass_id: int) -> Response:
         """End the emergency bypass now."""
         bypass = services.emergency_bypass_end(
             actor=Actor.from_request(request),
@@ -174,13 +177,14 @@ class MaintenanceWindowListView(generics.ListCreateAPIView[MaintenanceWindow]):
 
 
 class MaintenanceWindowDetailView(generics.RetrieveAPIView[MaintenanceWindow]):
+    permission_action: Action | dict[str, Action] = Action.VIEW
     serializer_class = serializers.MaintenanceWindowSerializer
 
     def get_object(self) -> MaintenanceWindow:
         return get_for_organization(
             MaintenanceWindow.objects.all(),
             self.request.organization,  # type: ignore[attr-defined]
-            pk=self.kwargs["pk"],
+            pk=self.kwargs["window_id"],
         )
 
     def get_serializer_context(self) -> dict[str, Any]:
@@ -191,7 +195,7 @@ class MaintenanceWindowCancelView(MaintenanceWindowDetailView):
     permission_action = MANAGE
 
     @extend_schema(request=None, responses=serializers.MaintenanceWindowSerializer)
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: Request, window_id: int) -> Response:
         """Cancel a scheduled window, or end one in progress now."""
         window = services.maintenance_window_cancel(
             actor=Actor.from_request(request),
@@ -201,6 +205,8 @@ class MaintenanceWindowCancelView(MaintenanceWindowDetailView):
 
 
 class ComponentStateView(APIView):
+    permission_action = Action.VIEW
+
     @extend_schema(responses=serializers.ComponentStateSerializer(many=True))
     def get(self, request: Request) -> Response:
         """Return each component's state from its latest probe."""
@@ -210,6 +216,8 @@ class ComponentStateView(APIView):
 
 
 class UptimeView(APIView):
+    permission_action = Action.VIEW
+
     @extend_schema(
         parameters=[
             OpenApiParameter("days", int, description="Days to report, 1 to 90.")
@@ -233,6 +241,8 @@ class UptimeView(APIView):
 
 
 class IncidentListView(APIView):
+    permission_action = Action.VIEW
+
     @extend_schema(responses=serializers.IncidentSerializer(many=True))
     def get(self, request: Request) -> Response:
         """Return the incidents of the last 90 days, latest first."""
@@ -244,10 +254,12 @@ class IncidentListView(APIView):
 
 
 class IncidentDetailView(APIView):
+    permission_action = Action.VIEW
+
     @extend_schema(responses=serializers.IncidentDetailSerializer)
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: Request, incident_id: int) -> Response:
         """Return an incident with the organization's notes."""
-        incident = get_object_or_404(Incident, pk=pk)
+        incident = get_object_or_404(Incident, pk=incident_id)
         body = serializers.IncidentDetailSerializer(
             incident, context=_context(request)
         ).data
@@ -261,9 +273,9 @@ class IncidentNoteCreateView(APIView):
         request=serializers.IncidentNoteSerializer,
         responses={201: serializers.IncidentNoteSerializer},
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: Request, incident_id: int) -> Response:
         """Add a note to the incident."""
-        incident = get_object_or_404(Incident, pk=pk)
+        incident = get_object_or_404(Incident, pk=incident_id)
         serializer = serializers.IncidentNoteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         note = services.incident_note_add(

@@ -3,66 +3,68 @@ from django.urls import URLPattern, URLResolver, path
 from availability import api
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("availability/", api.AvailabilityView.as_view(), name="availability"),
+    path("availability/", api.AvailabilityView.as_view(), name="api-availability"),
     path(
         "availability/service/",
         api.ServiceSwitchView.as_view(),
-        name="availability-service",
+        name="api-availability-service",
     ),
     path(
         "availability/failure-modes/",
         api.FailureModesView.as_view(),
-        name="availability-failure-modes",
+        name="api-availability-failure-modes",
     ),
     path(
         "availability/emergency-bypasses/",
         api.EmergencyBypassListView.as_view(),
-        name="emergency-bypass-list",
+        name="api-emergency-bypass-list",
     ),
     path(
-        "availability/emergency-bypasses/<int:pk>/",
+        "availability/emergency-bypasses/<int:bypass_id>/",
         api.EmergencyBypassDetailView.as_view(),
-        name="emergency-bypass-detail",
+        name="api-emergency-bypass-detail",
     ),
     path(
-        "availability/emergency-bypasses/<int:pk>/end/",
+        "availability/emergency-bypasses/<int:bypass_id>/end/",
         api.EmergencyBypassEndView.as_view(),
-        name="emergency-bypass-end",
+        name="api-emergency-bypass-end",
     ),
     path(
         "availability/maintenance-windows/",
         api.MaintenanceWindowListView.as_view(),
-        name="maintenance-window-list",
+        name="api-maintenance-window-list",
     ),
     path(
-        "availability/maintenance-windows/<int:pk>/",
+        "availability/maintenance-windows/<int:window_id>/",
         api.MaintenanceWindowDetailView.as_view(),
-        name="maintenance-window-detail",
+        name="api-maintenance-window-detail",
     ),
     path(
-        "availability/maintenance-windows/<int:pk>/cancel/",
+        "availability/maintenance-windows/<int:window_id>/cancel/",
         api.MaintenanceWindowCancelView.as_view(),
-        name="maintenance-window-cancel",
+        name="api-maintenance-window-cancel",
     ),
     path(
         "availability/components/",
         api.ComponentStateView.as_view(),
-        name="availability-components",
+        name="api-availability-components",
     ),
-    path("availability/uptime/", api.UptimeView.as_view(), name="availability-uptime"),
+    path(
+        "availability/uptime/", api.UptimeView.as_view(), name="api-availability-uptime"
+    ),
     path(
         "availability/incidents/",
         api.IncidentListView.as_view(),
-        name="incident-list",
+        name="api-incident-list",
     ),
     path(
-        "availability/incidents/<int:pk>/",
+        "availability/incidents/<int:incident_id>/",
         api.IncidentDetailView.as_view(),
-        name="incident-detail",
+        name="api-incident-detail",
     ),
     path(
-        "availability/incidents/<int:pk>/notes/",
+        "availability/incidents/<int:incident_id>/notes/",
         api.IncidentNoteCreateView.as_view(),
-        name="incident-note-create",
+        name="api-incident-note-create",
     ),
 ]

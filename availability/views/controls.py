@@ -158,9 +158,9 @@ def emergency_bypass_start(request: PortalRequest) -> HttpResponse:
 
 
 @portal_view(Action.AVAILABILITY_MANAGE)
-def emergency_bypass_end(request: PortalRequest, pk: int) -> HttpResponse:
+def emergency_bypass_end(request: PortalRequest, bypass_id: int) -> HttpResponse:
     bypass = get_for_organization(
-        EmergencyBypass.objects.all(), request.organization, pk=pk
+        EmergencyBypass.objects.all(), request.organization, pk=bypass_id
     )
     if request.method != "POST":
         return redirect("availability:emergency_bypass")

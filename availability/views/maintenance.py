@@ -66,9 +66,9 @@ def maintenance_create(request: PortalRequest) -> HttpResponse:
 
 
 @portal_view(Action.AVAILABILITY_MANAGE)
-def maintenance_cancel(request: PortalRequest, pk: int) -> HttpResponse:
+def maintenance_cancel(request: PortalRequest, window_id: int) -> HttpResponse:
     window = get_for_organization(
-        MaintenanceWindow.objects.all(), request.organization, pk=pk
+        MaintenanceWindow.objects.all(), request.organization, pk=window_id
     )
     if request.method != "POST":
         return redirect("availability:maintenance_list")

@@ -57,24 +57,24 @@ def _incident_context(
     return {"incident": incident, "notes": list(notes), "form": form}
 
 
-def _incident_get(pk: int) -> Incident:
+def _incident_get(incident_id: int) -> Incident:
     # Incidents are platform-wide, so every organization may read them. Only
     # the notes belong to an organization.
-    return get_object_or_404(Incident, pk=pk)
+    return get_object_or_404(Incident, pk=incident_id)
 
 
 @portal_view()
-def incident_detail(request: PortalRequest, pk: int) -> HttpResponse:
-    incident = _incident_get(pk)
+def incident_detail(request: PortalRequest, incident_id: int) -> HttpResponse:
+    incident = _incident_get(incident_id)
     context = _incident_context(request, incident, IncidentNoteForm())
     return render(request, "availability/incident_detail.html", context)
 
 
 @portal_view(Action.AVAILABILITY_MANAGE)
-def incident_note_create(request: PortalRequest, pk: int) -> HttpResponse:
-    incident = _incident_get(pk)
+def incident_note_create(request: PortalRequest, incident_id: int) -> HttpResponse:
+    incident = _incident_get(incident_id)
     if request.method != "POST":
-        return redirect("availability:incident_detail", pk=incident.pk)
+        return redirect("availability:incident_detail", incident_id=incident.pk)
 
     form = IncidentNoteForm(request.POST)
     if form.is_valid():
@@ -88,7 +88,7 @@ def incident_note_create(request: PortalRequest, pk: int) -> HttpResponse:
             form_error_from_service(request, form, error)
         else:
             messages.success(request, "Note added.")
-            return redirect("availability:incident_detail", pk=incident.pk)
+            return redirect("availability:incident_detail", incident_id=incident.pk)
 
     context = _incident_context(request, incident, form)
     return render(request, "availability/incident_detail.html", context)
