@@ -11,9 +11,9 @@ factory here with `@sample("kwarg_name")`.
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from accounts.authentication import TOKEN_PREFIX, hash_token
 from accounts.models import ApiToken, Membership, Organization

@@ -246,5 +246,5 @@ def test_schema_lists_availability(
     response = api_client(global_admin).get("/api/v1/schema/?format=json")
 
     paths = response.json()["paths"]
-    assert "/api/v1/availability/emergency-bypasses/{id}/end/" in paths
+    assert "/api/v1/availability/emergency-bypasses/{bypass_id}/end/" in paths
     assert "/api/v1/availability/uptime/" in paths
