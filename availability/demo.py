@@ -18,9 +18,11 @@ from availability.models import (
     IncidentNote,
     MaintenanceWindow,
     Probe,
+    ProbeBucket,
     ServiceFailureMode,
     ServiceState,
 )
+from availability.probes import buckets_from_probes
 
 PROBE_DAYS = 90
 # Demo probes run every 10 minutes rather than every minute, so seeding stays
@@ -100,6 +102,7 @@ def _seed_probes(organization: Organization, now: datetime) -> None:
             )
         moment += PROBE_INTERVAL
     Probe.objects.bulk_create(probes, batch_size=5000)
+    ProbeBucket.objects.bulk_create(buckets_from_probes(probes), batch_size=5000)
     for component, start, end in spans:
         incident = Incident.objects.create(
             component=component,

@@ -219,6 +219,36 @@ class Probe(models.Model):
         return f"{self.component} {'ok' if self.ok else 'failed'} at {self.checked_at}"
 
 
+class ProbeBucket(models.Model):
+    """Probe counts of one component over 15 minutes, for the uptime report.
+
+    Every time zone in use today is offset from UTC by a multiple of 15
+    minutes, so local day boundaries fall on bucket boundaries and the report
+    adds up about 100 buckets per day instead of 1,440 probes.
+    """
+
+    component = models.CharField(max_length=20, choices=Component.choices)
+    # Start of the 15 minutes, in UTC.
+    starts_at = models.DateTimeField()
+    total = models.PositiveIntegerField(default=0)
+    passed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["component", "starts_at"], name="probe_bucket_unique_start"
+            ),
+        ]
+        indexes = [
+            # Serves the uptime report, which reads a range of every component.
+            models.Index(fields=["starts_at"], name="probe_bucket_start_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.component} {self.passed}/{self.total} from {self.starts_at}"
+
+
 class Incident(models.Model):
     """A period during which a component's probes failed, opened and closed by the probes."""
 

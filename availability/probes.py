@@ -12,16 +12,17 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.test import Client
 from django.urls import Resolver404, resolve
 
 from availability import health
 from availability.health import Check, State
-from availability.models import Component, Incident, Probe
+from availability.models import Component, Incident, Probe, ProbeBucket
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +96,7 @@ def probe_record(*, component: str, check: Check, now: datetime) -> Probe:
             detail=check.detail[:200],
             latency_ms=check.latency_ms,
         )
+        _bucket_add(component, now, passed=not check.failed)
         open_incident = (
             Incident.objects.select_for_update()
             .filter(component=component, resolved_at__isnull=True)
@@ -112,6 +114,36 @@ def probe_record(*, component: str, check: Check, now: datetime) -> Probe:
     return probe
 
 
+BUCKET_MINUTES = 15
+
+
+def bucket_start(moment: datetime) -> datetime:
+    """Return the start of the 15-minute bucket that contains `moment`, in UTC."""
+    moment = moment.astimezone(UTC)
+    minute = moment.minute - moment.minute % BUCKET_MINUTES
+    return moment.replace(minute=minute, second=0, microsecond=0)
+
+
+def _bucket_add(component: str, moment: datetime, *, passed: bool) -> None:
+    """Count one probe in its bucket, creating the bucket on its first probe."""
+    starts_at = bucket_start(moment)
+    increments = {"total": F("total") + 1, "passed": F("passed") + int(passed)}
+    rows = ProbeBucket.objects.filter(component=component, starts_at=starts_at)
+    if rows.update(**increments):
+        return
+    try:
+        with transaction.atomic():
+            ProbeBucket.objects.create(
+                component=component,
+                starts_at=starts_at,
+                total=1,
+                passed=int(passed),
+            )
+    except IntegrityError:
+        # Another process created the bucket between the update and the insert.
+        rows.update(**increments)
+
+
 def probes_run(*, now: datetime) -> list[Probe]:
     """Check every component once and store the results."""
     return [
@@ -124,6 +156,7 @@ def probes_purge(*, now: datetime) -> int:
     """Delete probes older than AVAILABILITY_PROBE_RETENTION_DAYS; return how many."""
     cutoff = now - timedelta(days=settings.AVAILABILITY_PROBE_RETENTION_DAYS)
     deleted, _ = Probe.objects.filter(checked_at__lt=cutoff).delete()
+    ProbeBucket.objects.filter(starts_at__lt=cutoff).delete()
     return deleted
 
 
@@ -138,3 +171,16 @@ def probes_run_if_due(*, now: datetime) -> bool:
         return False
     probes_run(now=now)
     return True
+
+
+def buckets_from_probes(probes: list[Probe]) -> list[ProbeBucket]:
+    """Return the buckets counting `probes`, for bulk loads that skip `probe_record`."""
+    buckets: dict[tuple[str, datetime], ProbeBucket] = {}
+    for probe in probes:
+        key = (probe.component, bucket_start(probe.checked_at))
+        bucket = buckets.get(key)
+        if bucket is None:
+            bucket = buckets[key] = ProbeBucket(component=key[0], starts_at=key[1])
+        bucket.total += 1
+        bucket.passed += int(probe.ok)
+    return list(buckets.values())

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
-from availability.models import Component, Incident, Probe
+from availability.models import Component, Incident, Probe, ProbeBucket
 
 if TYPE_CHECKING:
     from accounts.models import Organization
@@ -112,17 +112,17 @@ def uptime_report(
         for component in Component.values
     }
     rows = (
-        Probe.objects.filter(checked_at__gte=range_start, checked_at__lt=range_end)
-        .annotate(day=TruncDate("checked_at", tzinfo=zone))
+        ProbeBucket.objects.filter(starts_at__gte=range_start, starts_at__lt=range_end)
+        .annotate(day=TruncDate("starts_at", tzinfo=zone))
         .values("component", "day")
-        .annotate(total=Count("id"), passed=Count("id", filter=Q(ok=True)))
+        .annotate(total_sum=Sum("total"), passed_sum=Sum("passed"))
         .order_by()
     )
     for row in rows:
         cell = table.get(row["component"], {}).get(row["day"])
         if cell is not None:
-            cell.total = row["total"]
-            cell.passed = row["passed"]
+            cell.total = row["total_sum"]
+            cell.passed = row["passed_sum"]
 
     for incident in incidents_between(range_start, range_end):
         days_of_component = table.get(incident.component)

@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from accounts.models import Membership
 from accounts.services import api_token_create
-from availability.models import EmergencyBypass, Incident, MaintenanceWindow, Probe
+from availability.health import Check, State
+from availability.models import EmergencyBypass, Incident, MaintenanceWindow
+from availability.probes import probe_record
 from pingid_portal.actors import Actor
 from tests.availability.conftest import make_bypass, make_window
 
@@ -212,7 +214,7 @@ def test_past_windows_listed(global_admin: Membership, api_client: ApiClient) ->
 @time_machine.travel("2026-01-10 12:00Z", tick=False)
 def test_uptime_and_incidents(global_admin: Membership, api_client: ApiClient) -> None:
     client = api_client(global_admin)
-    Probe.objects.create(component="web", checked_at=timezone.now(), ok=True)
+    probe_record(component="web", check=Check(State.OK), now=timezone.now())
     incident = Incident.objects.create(component="web", started_at=timezone.now())
 
     uptime = client.get("/api/v1/availability/uptime/?days=7")

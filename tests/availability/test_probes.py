@@ -8,8 +8,14 @@ from django.utils import timezone
 
 from availability import probes
 from availability.health import Check, State
-from availability.models import Component, Incident, Probe
-from availability.probes import probe_record, probes_purge, probes_run_if_due
+from availability.models import Component, Incident, Probe, ProbeBucket
+from availability.probes import (
+    bucket_start,
+    buckets_from_probes,
+    probe_record,
+    probes_purge,
+    probes_run_if_due,
+)
 from availability.tasks import run_probes
 
 pytestmark = pytest.mark.django_db
@@ -120,3 +126,38 @@ def test_run_if_due_not_with_broker(settings: object) -> None:
 
     assert probes_run_if_due(now=timezone.now()) is False
     assert not Probe.objects.exists()
+
+
+def test_buckets_count_probes() -> None:
+    ok = Check(State.OK)
+    failed = Check(State.FAILED, "x")
+    probe_record(component="web", check=ok, now=_at("2026-01-01T00:00Z"))
+    probe_record(component="web", check=failed, now=_at("2026-01-01T00:14:59Z"))
+    probe_record(component="web", check=ok, now=_at("2026-01-01T00:15Z"))
+
+    buckets = list(ProbeBucket.objects.order_by("starts_at"))
+
+    assert [(b.starts_at, b.total, b.passed) for b in buckets] == [
+        (_at("2026-01-01T00:00Z"), 2, 1),
+        (_at("2026-01-01T00:15Z"), 1, 1),
+    ]
+
+
+def test_bucket_start_in_utc() -> None:
+    start = bucket_start(_at("2026-01-01T05:44:30+05:45"))
+
+    assert start == _at("2025-12-31T23:45Z")
+    assert start.utcoffset() == timedelta(0)
+
+
+def test_buckets_from_probes_match() -> None:
+    probes = [
+        Probe(component="web", checked_at=_at("2026-01-01T00:01Z"), ok=True),
+        Probe(component="web", checked_at=_at("2026-01-01T00:02Z"), ok=False),
+        Probe(component="database", checked_at=_at("2026-01-01T00:02Z"), ok=True),
+    ]
+
+    buckets = buckets_from_probes(probes)
+
+    counts = {(b.component, b.total, b.passed) for b in buckets}
+    assert counts == {("web", 2, 1), ("database", 1, 1)}

@@ -9,7 +9,8 @@ import time_machine
 
 from accounts.models import Organization
 from availability.health import Check, State
-from availability.models import Component, Incident, Probe
+from availability.models import Component, Incident
+from availability.probes import probe_record
 from availability.uptime import (
     ComponentUptime,
     DayUptime,
@@ -27,12 +28,8 @@ def _at(text: str) -> datetime:
 
 
 def _probe(when: str, ok: bool, component: str = Component.DATABASE) -> None:
-    Probe.objects.create(
-        component=component,
-        checked_at=_at(when),
-        ok=ok,
-        state=State.OK if ok else State.FAILED,
-    )
+    check = Check(State.OK) if ok else Check(State.FAILED, "failed")
+    probe_record(component=component, check=check, now=_at(when))
 
 
 def _day(report: list[ComponentUptime], component: str, day: date) -> DayUptime:
