@@ -26,6 +26,7 @@ class _SignedInMixin:
     """Require a signed-in administrator; answer errors with the JSON envelope."""
 
     permission_action = Action.VIEW
+
     def get_permissions(self) -> list[permissions.BasePermission]:
         return [IsOrganizationMember()]
 
