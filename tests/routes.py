@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from accounts.authentication import TOKEN_PREFIX, hash_token
 from accounts.models import ApiToken, Membership, Organization
@@ -37,6 +38,9 @@ class SampleContext:
 class Sample:
     value: object
     identifiers: list[str] = field(default_factory=list)
+    # True for platform-wide objects that every organization may read, such
+    # as availability incidents; the identifiers must still stay hidden.
+    platform_wide: bool = False
 
 
 SampleFactory = Callable[[SampleContext], Sample]
@@ -184,3 +188,66 @@ def settings_file_sample(context: SampleContext) -> Sample:
         actor=Actor.system(context.organization), kind="auth_only"
     )
     return Sample(settings_file.pk, [settings_file.token])
+
+
+@sample("bypass_id")
+def emergency_bypass_sample(context: SampleContext) -> Sample:
+    from django.utils import timezone
+
+    from availability.models import EmergencyBypass
+
+    marker = _marker()
+    now = timezone.now()
+    bypass = EmergencyBypass.objects.create(
+        organization=context.organization,
+        starts_at=now,
+        ends_at=now + timedelta(hours=1),
+        reason=f"sample bypass {marker}",
+        started_by=context.owner.user.email,
+    )
+    return Sample(bypass.pk, [bypass.reason])
+
+
+@sample("window_id")
+def maintenance_window_sample(context: SampleContext) -> Sample:
+    from django.utils import timezone
+
+    from availability.models import MaintenanceWindow
+
+    marker = _marker()
+    now = timezone.now()
+    window = MaintenanceWindow.objects.create(
+        organization=context.organization,
+        starts_at=now + timedelta(hours=1),
+        ends_at=now + timedelta(hours=2),
+        message=f"sample maintenance {marker}",
+        created_by=context.owner.user.email,
+    )
+    return Sample(window.pk, [window.message])
+
+
+@sample("incident_id")
+def incident_sample(context: SampleContext) -> Sample:
+    """An incident with a note of the organization.
+
+    Incidents are platform-wide, so every organization may read the incident
+    itself; only the note must stay hidden from another organization.
+    """
+    from django.utils import timezone
+
+    from availability.models import Incident, IncidentNote
+
+    marker = _marker()
+    now = timezone.now()
+    # Resolved, because a component may have only one open incident.
+    incident = Incident.objects.create(
+        component="database", started_at=now, resolved_at=now
+    )
+    IncidentNote.objects.create(
+        incident=incident,
+        organization=context.organization,
+        text=f"sample note {marker}",
+        author=context.owner.user.email,
+        created_at=timezone.now(),
+    )
+    return Sample(incident.pk, [f"sample note {marker}"], platform_wide=True)
