@@ -1,4 +1,4 @@
-"""Pair an authenticator app from the user's devices page, as a help desk would."""
+"""Pair an authenticator app from the user page, as a help desk would."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def test_pair_authenticator_app_from_user_page(
     )
     page = sign_in(help_desk)
 
-    page.goto(f"{live_server}/devices/users/{person.pk}/")
+    page.goto(f"{live_server}/users/{person.pk}/")
     expect(page.locator("#user-devices")).to_contain_text("No device is paired")
     page.click("text=Pair authenticator app")
     page.click("#totp-start button[type=submit]")
@@ -48,6 +48,7 @@ def test_pair_authenticator_app_from_user_page(
     expect(row).to_contain_text("Authenticator app")
     expect(row).to_contain_text("Primary")
     expect(page.locator(".flash-success")).to_contain_text("Authenticator app paired")
+    assert page.url.endswith(f"/users/{person.pk}/")
     screenshot(page, "devices-user-after-pairing")
     device = Device.objects.get(user=person)
     assert device.type == DeviceType.AUTHENTICATOR_APP
