@@ -104,15 +104,21 @@ def _identity(entry: DemoDevice, user: PingIDUser, index: int) -> dict[str, str]
 
 def seed(organization: Organization) -> None:
     now = timezone.now()
+    # The n-th seeded device takes the n-th catalog entry, so every type appears.
+    seeded = 0
     for index, user in enumerate(_demo_users(organization)):
+        # Users whose status says they have no device keep none.
         if user.devices.exists() or user.status in (
+            UserStatus.PENDING,
             UserStatus.NOT_ACTIVE,
             UserStatus.PENDING_ACTIVATION,
+            UserStatus.PENDING_CHANGE_DEVICE,
         ):
             continue
         count = 1 + index % 3
         for position in range(count):
-            entry = CATALOG[(index * 2 + position) % len(CATALOG)]
+            entry = CATALOG[seeded % len(CATALOG)]
+            seeded += 1
             idle_days = 200 if index % 5 == 4 else (index * 7 + position) % 30
             Device.objects.create(
                 organization=organization,
