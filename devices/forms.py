@@ -116,20 +116,6 @@ class LostDeviceForm(forms.Form):
         required=False,
         label="Bypass MFA until the new device is paired",
     )
-    bypass_until = forms.DateTimeField(
-        required=False,
-        label="Bypass until",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        help_text="In your time zone. Help-desk administrators may bypass for a "
-        "limited time only.",
-    )
-    bypass_unlimited = forms.BooleanField(
-        required=False,
-        label="Bypass without end (global administrators only)",
-    )
-    bypass_reason = forms.CharField(
-        required=False, max_length=500, label="Bypass reason"
-    )
     issue_code = forms.BooleanField(
         required=False, label="Issue an activation code for a new device"
     )
@@ -146,11 +132,6 @@ class LostDeviceForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("bypass"):
-            if not data.get("bypass_until") and not data.get("bypass_unlimited"):
-                self.add_error("bypass_until", "Enter when the bypass ends.")
-            if not (data.get("bypass_reason") or "").strip():
-                self.add_error("bypass_reason", "Enter why MFA is bypassed.")
         if data.get("issue_code") and data.get("code_hours") is None:
             self.add_error("code_hours", f"Enter {HOURS_MIN} to {HOURS_MAX} hours.")
         return data

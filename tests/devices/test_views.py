@@ -359,18 +359,18 @@ def test_lost_flow_unpairs_and_issues_code(
     assert person.status == UserStatus.PENDING_ACTIVATION
 
 
-def test_lost_flow_invalid_input_changes_nothing(
+def test_lost_flow_bypass_without_reason_changes_nothing(
     desk: Client, make_device: Callable[..., Device]
 ) -> None:
     device = make_device()
 
     response = desk.post(
         reverse("devices:device_lost", args=[device.pk]),
-        {"reason": "lost", "bypass": "on", "bypass_reason": ""},
+        {"reason": "lost", "bypass": "on", "bypass-duration": "1h"},
     )
 
     assert response.status_code == 200
-    assert b"Enter when the bypass ends" in response.content
+    assert "reason" in response.context["bypass_form"].errors
     assert Device.objects.filter(pk=device.pk).exists()
 
 
@@ -396,53 +396,55 @@ def test_lost_flow_with_bypass_over_cap_names_field(
         {
             "reason": "lost",
             "bypass": "on",
-            "bypass_until": "2099-01-01T10:00",
-            "bypass_reason": "travelling",
+            "bypass-duration": "until",
+            "bypass-until_local": "2099-01-01T10:00",
+            "bypass-reason": "travelling",
         },
     )
 
     assert response.status_code == 200
-    assert "bypass_until" in response.context["form"].errors
+    assert "until_local" in response.context["bypass_form"].errors
     assert Device.objects.filter(pk=device.pk).exists()
+    assert not person.services.filter(bypass_until__isnull=False).exists()
 
 
 def test_lost_flow_with_bypass(
     desk: Client, person: PingIDUser, make_device: Callable[..., Device]
 ) -> None:
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     device = make_device()
-    until = timezone.localtime() + timedelta(hours=3)
 
     response = desk.post(
         reverse("devices:device_lost", args=[device.pk]),
         {
             "reason": "lost",
             "bypass": "on",
-            "bypass_until": until.strftime("%Y-%m-%dT%H:%M"),
-            "bypass_reason": "travelling",
+            "bypass-duration": "4h",
+            "bypass-services": ["web", "vpn"],
+            "bypass-reason": "travelling",
         },
     )
 
     assert response.status_code == 302
     assert not Device.objects.filter(pk=device.pk).exists()
-    assert person.services.filter(bypass_until__isnull=False).count() == len(
-        person.services.all()
-    )
+    bypassed = person.services.filter(bypass_until__isnull=False)
+    assert sorted(bypassed.values_list("service", flat=True)) == ["vpn", "web"]
 
 
-def test_version_choices_are_distinct_and_sorted(
-    organization: Any, make_device: Callable[..., Device], other_organization: Any
+def test_lost_flow_help_desk_cannot_bypass_without_end(
+    desk: Client, person: PingIDUser, make_device: Callable[..., Device]
 ) -> None:
-    from devices.selectors import version_choices
+    device = make_device()
 
-    for version in ["17.4", "14", "17.4", "", "16.7"]:
-        make_device(os_version=version, app_version="1.0")
-    DeviceFactory(
-        user=PingIDUserFactory(organization=other_organization), os_version="99"
+    response = desk.post(
+        reverse("devices:device_lost", args=[device.pk]),
+        {
+            "reason": "lost",
+            "bypass": "on",
+            "bypass-duration": "unlimited",
+            "bypass-reason": "travelling",
+        },
     )
 
-    assert version_choices(organization, "os_version") == ["14", "16.7", "17.4"]
-    assert version_choices(organization, "app_version") == ["1.0"]
+    assert response.status_code == 200
+    assert "duration" in response.context["bypass_form"].errors
+    assert Device.objects.filter(pk=device.pk).exists()
