@@ -65,14 +65,18 @@ def device_or_unpaired(request: PortalRequest, device_id: int) -> Device | None:
 
 
 def device_was_unpaired(organization: Organization, device_id: int) -> bool:
-    return (
-        ActivityEvent.objects.for_organization(organization)
-        .filter(
-            action__in=["device.unpair", "device.unpair_all"],
-            device_id=str(device_id),
-        )
-        .exists()
-    )
+    """Return whether this organization's activity log records the unpairing."""
+    events = ActivityEvent.objects.for_organization(organization)
+    if events.filter(action="device.unpair", device_id=str(device_id)).exists():
+        return True
+    # "Unpair all" writes one event listing its devices in `before`.
+    # NOTE: only the latest 200 such events are searched.
+    recent = events.filter(action="device.unpair_all").values_list("before", flat=True)
+    for before in recent[:200]:
+        listed = (before or {}).get("devices", [])
+        if any(entry.get("id") == device_id for entry in listed):
+            return True
+    return False
 
 
 def pingid_user_get(request: PortalRequest, user_id: int) -> PingIDUser:

@@ -448,3 +448,30 @@ def test_lost_flow_help_desk_cannot_bypass_without_end(
     assert response.status_code == 200
     assert "duration" in response.context["bypass_form"].errors
     assert Device.objects.filter(pk=device.pk).exists()
+
+
+def test_unpair_after_unpair_all_is_warning(
+    desk: Client, person: PingIDUser, make_device: Callable[..., Device]
+) -> None:
+    device = make_device(nickname="Old phone")
+    desk.post(
+        reverse("devices:device_unpair_all", args=[person.pk]), {"reason": "lost"}
+    )
+
+    response = desk.post(
+        reverse("devices:device_unpair", args=[device.pk]),
+        {"reason": "lost"},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert b"already unpaired" in response.content
+    assert ActivityEvent.objects.filter(action__startswith="device.unpair").count() == 1
+
+
+def test_unpair_unknown_device_is_404(desk: Client) -> None:
+    response = desk.post(
+        reverse("devices:device_unpair", args=[999999]), {"reason": "lost"}
+    )
+
+    assert response.status_code == 404
