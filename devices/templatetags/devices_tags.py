@@ -27,18 +27,23 @@ def device_label_filter(device: Device) -> str:
 
 @register.inclusion_tag("devices/_user_devices.html", takes_context=True)
 def user_devices_panel(
-    context: template.Context, pingid_user: PingIDUser
+    context: template.Context,
+    pingid_user: PingIDUser,
+    devices: list[Device] | None = None,
 ) -> dict[str, Any]:
     """Render a PingID user's devices with their actions.
 
     Use it on any page: `{% load devices_tags %}{% user_devices_panel pingid_user %}`.
+    Pass `devices` (the user's devices in order) when the page has loaded them.
     """
     request = context.get("request")
     membership = context.get("membership")
     role = getattr(membership, "role", None)
     return {
         "pingid_user": pingid_user,
-        "user_devices": selectors.user_devices(pingid_user),
+        "user_devices": (
+            selectors.user_devices(pingid_user) if devices is None else devices
+        ),
         "otp_state": selectors.otp_state_of(pingid_user),
         "can_manage_devices": has_permission(role, Action.DEVICE_MANAGE),
         "csrf_token": context.get("csrf_token"),

@@ -36,6 +36,9 @@ BYPASS_PREFIX = "bypass"
 def _bypass_form(request: PortalRequest, device: Device) -> BypassForm:
     form = bypass_form(request, device.user, bound=False)
     form.prefix = BYPASS_PREFIX
+    # Its fields are required only when the bypass box is ticked, so the
+    # browser must not insist on them.
+    form.use_required_attribute = False
     if request.method == "POST":
         form.data = request.POST
         form.is_bound = True

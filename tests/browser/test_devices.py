@@ -83,3 +83,29 @@ def test_lost_device_flow_shows_code_once(
     page.goto(f"{live_server}/devices/users/{person.pk}/")
     expect(page.locator("#user-devices")).to_contain_text("No device is paired")
     expect(page.locator(".user-status")).to_have_text("Pending activation")
+
+
+def test_lost_device_flow_with_bypass(
+    help_desk: Membership,
+    live_server: object,
+    sign_in: Callable[[Membership], Page],
+) -> None:
+    person = PingIDUserFactory(organization=help_desk.organization, username="kim")
+    device = Device.objects.create(
+        organization=help_desk.organization,
+        user=person,
+        type=DeviceType.ANDROID,
+        role=DeviceRole.PRIMARY,
+        model="Pixel 7",
+    )
+    page = sign_in(help_desk)
+
+    page.goto(f"{live_server}/devices/{device.pk}/lost/")
+    page.check("input[name=bypass]")
+    page.check("input[name=bypass-duration][value='4h']")
+    page.fill("textarea[name=bypass-reason]", "Phone lost abroad")
+    page.click("#lost-form button[type=submit]")
+
+    expect(page.locator(".flash-success")).to_contain_text("MFA is bypassed")
+    assert not Device.objects.filter(pk=device.pk).exists()
+    assert person.services.filter(bypass_until__isnull=False).exists()
