@@ -129,8 +129,8 @@ def _recover(
         messages.warning(request, error.message)
         return False, None
     except ServiceError as error:
-        # With a bypass, "reason" is the bypass reason: the unpair reason is
-        # one of the form's choices.
+        # With a bypass, "reason" is the bypass reason, because the form's
+        # choices already checked the unpair reason.
         if bypass_request is not None and error.field in (
             "until",
             "services",
