@@ -83,15 +83,28 @@ def copy_statement(
     return f"COPY ({select}) TO STDOUT WITH ({options})"
 
 
+# Bytes of COPY output gathered before they are converted and written;
+# psycopg 3 yields one row per block, which is too small a unit for Python.
+COPY_BUFFER_BYTES = 1 << 20
+
+
 def copy_blocks(statement: str) -> Iterator[bytes]:
-    """Yield the output of a COPY ... TO STDOUT statement block by block.
+    """Yield the output of a COPY ... TO STDOUT statement in blocks of about 1 MiB.
 
     The connection is busy until the last block, so progress updates in the
     meantime go through `SideConnectionProgress`.
     """
+    buffer: list[bytes] = []
+    size = 0
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for block in copy:
-            yield bytes(block)
+            buffer.append(bytes(block))
+            size += len(block)
+            if size >= COPY_BUFFER_BYTES:
+                yield b"".join(buffer)
+                buffer, size = [], 0
+    if buffer:
+        yield b"".join(buffer)
 
 
 class SideConnectionProgress:

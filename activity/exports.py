@@ -57,8 +57,8 @@ EXPORT_COLUMNS = (
 )
 # Rows fetched from the database at a time.
 CHUNK_SIZE = 5000
-# COPY blocks (about 64 KiB each with psycopg 3) between progress updates.
-PROGRESS_EVERY_BLOCKS = 200
+# Blocks of COPY output (about 1 MiB each) between progress updates.
+PROGRESS_EVERY_BLOCKS = 4
 # A spreadsheet runs a cell starting with one of these as a formula, so such
 # cells get a leading apostrophe and open as text (OWASP "CSV injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
