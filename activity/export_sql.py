@@ -1,7 +1,7 @@
 """Exports on PostgreSQL: the selector's query streamed by COPY ... TO STDOUT.
 
-Converting every value in Python reached about a tenth of COPY's throughput,
-and building each CSV line in SQL expressions was slower still (figures in
+Converting every value in Python reached about a tenth of COPY's throughput
+and building each CSV line in SQL expressions about a fifth (figures in
 docs/benchmarks.md). So on PostgreSQL the export query itself runs under
 COPY, and Python only writes the blocks it receives. The output follows the
 rules of the Python writers in activity/exports.py: UTF-8, RFC 4180 quoting

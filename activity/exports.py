@@ -1,8 +1,10 @@
 """Writing an export file: rows of the activity filter as CSV or JSON Lines.
 
-Rows are read in keyset chunks and written to a temporary
-file, which is renamed into place only when complete, so memory stays flat
-whatever the export size and a partial file is never offered.
+On PostgreSQL the rows stream through COPY (activity/export_sql.py); on
+other databases they are read in keyset chunks. Either way they are written
+to a temporary file, which is renamed into place only when complete, so
+memory stays flat whatever the export size and a partial file is never
+offered.
 """
 
 from __future__ import annotations

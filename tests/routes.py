@@ -152,7 +152,7 @@ def pingid_user_with_history_sample(context: SampleContext) -> Sample:
 
 @sample("export_id")
 def export_sample(context: SampleContext) -> Sample:
-    """A finished activity export with its file, so downloads answer 200."""
+    """A finished activity export with its file, so downloads return 200."""
     from django.conf import settings
     from django.utils import timezone
 
