@@ -203,6 +203,7 @@ class UserRemoveView(_UserActionView):
 
 
 class BypassedListView(GenericAPIView[UserService]):
+    permission_action = {"GET": Action.VIEW}
     serializer_class = BypassedServiceSerializer
     pagination_class = None
 

@@ -17,7 +17,9 @@ def test_find_user_and_bypass_mfa(
     help_desk: Membership, sign_in: Callable[[Membership], Page], live_server: object
 ) -> None:
     for index in range(60):
-        PingIDUserFactory(organization=help_desk.organization, username=f"user{index:02}")
+        PingIDUserFactory(
+            organization=help_desk.organization, username=f"user{index:02}"
+        )
     PingIDUserFactory(
         organization=help_desk.organization,
         username="=Ελένη  Παπαδοπούλου",
@@ -54,7 +56,9 @@ def test_users_list_pages_with_pushed_url(
     help_desk: Membership, sign_in: Callable[[Membership], Page], live_server: object
 ) -> None:
     for index in range(60):
-        PingIDUserFactory(organization=help_desk.organization, username=f"user{index:02}")
+        PingIDUserFactory(
+            organization=help_desk.organization, username=f"user{index:02}"
+        )
     page = sign_in(help_desk)
 
     page.goto(f"{live_server}/users/")

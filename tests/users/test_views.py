@@ -298,6 +298,16 @@ def test_user_page_query_count_is_pinned(
     assert "user.bypass" in body
 
 
+def test_unknown_user_id_is_404(
+    global_admin: Membership, client_for: Callable[[Membership], Client]
+) -> None:
+    response = client_for(global_admin).post(
+        reverse("users:user_disable", args=[999999]), {"reason": "r"}
+    )
+
+    assert response.status_code == 404
+
+
 def test_user_page_of_other_organization_is_404(
     outsider: Membership,
     client_for: Callable[[Membership], Client],
@@ -392,6 +402,7 @@ def test_action_on_removed_user_redirects_with_message(
     body = response.content.decode()
     assert "no longer exists" in body
     assert "alice" in body
+    assert f"{global_admin.user.email} removed it" in body
 
 
 def test_second_remove_gets_clear_answer(
@@ -410,6 +421,11 @@ def test_second_remove_gets_clear_answer(
     assert "is removed" in first.content.decode()
     assert second.status_code == 200
     assert "no longer exists" in second.content.decode()
+    detail = client_for(help_desk).get(
+        reverse("users:user_detail", args=[pingid_user.pk]), follow=True
+    )
+    assert detail.status_code == 200
+    assert "no longer exists" in detail.content.decode()
     assert ActivityEvent.objects.filter(action="user.remove").count() == 1
 
 
