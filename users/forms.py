@@ -57,7 +57,7 @@ class WallClockDateTimeField(forms.DateTimeField):
         text = str(value).strip()
         for input_format in self.input_formats:
             try:
-                return datetime.strptime(text, input_format)
+                return datetime.strptime(text, input_format)  # noqa: DTZ007
             except ValueError:
                 continue
         raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
