@@ -385,3 +385,11 @@ CELERY_BEAT_SCHEDULE["availability-record-ended-emergency-bypasses"] = {
     "task": "availability.tasks.record_ended_emergency_bypasses",
     "schedule": 60.0,
 }
+
+# Users: PingID roles and services appear in several API fields; name their
+# enumerations once in the OpenAPI schema.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),  # type: ignore[dict-item]
+    "PingIDRoleEnum": "users.models.PingIDRole",
+    "PingIDServiceEnum": "users.models.Service",
+}

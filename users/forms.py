@@ -42,11 +42,11 @@ class OptionalReasonForm(forms.Form):
 
 
 class WallClockDateTimeField(forms.DateTimeField):
-    """A date and time without time zone; the form attaches the administrator's.
+    """A date and time without time zone, to which the form attaches the administrator's.
 
-    Django's field would attach the active time zone and reject every time
-    that a clock change skips or repeats; `local_to_aware` explains those
-    cases to the administrator instead.
+    Django's own field attaches the active time zone and rejects every time
+    that a clock change skips or repeats. This field leaves those cases to
+    `local_to_aware`, which explains them to the administrator.
     """
 
     def to_python(self, value: Any) -> datetime | None:
