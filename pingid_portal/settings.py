@@ -348,6 +348,7 @@ CELERY_BEAT_SCHEDULE["accounts-delete-expired-sessions"] = {
 CELERY_BEAT_SCHEDULE["integrations-delete-old-authentication-sessions"] = {
     "task": "integrations.tasks.delete_old_authentication_sessions",
     "schedule": crontab(minute=37),
+}
 
 # Every API operation documents the error envelope for its error statuses.
 SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
