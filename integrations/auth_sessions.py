@@ -32,6 +32,9 @@ class AuthenticationContext:
 
     service: str
     application: str = ""
+    # The end user's address as the client reports it (`ipAddr`), kept in the
+    # event message; the event's own IP address is the client's.
+    end_user_ip: str = ""
 
 
 def authentication_record(
@@ -48,6 +51,8 @@ def authentication_record(
 ) -> None:
     """Write one authentication event; `username` names a user who does not exist."""
     extra: dict[str, Any] = {}
+    if context.end_user_ip:
+        message = f"{message} End user's IP address: {context.end_user_ip}.".strip()
     if user is None and username:
         extra = {"target_type": "pingiduser", "target_display": username}
     event_record(
