@@ -195,6 +195,9 @@ class PingIDOperationView(APIView):
     content_negotiation_class = FirstChoiceNegotiation
     throttle_classes: list[Any] = []
     http_method_names = ["post"]
+    # Not part of the management API's OpenAPI schema: docs/pingid-api.md
+    # describes this protocol.
+    schema = None
 
     def get_exception_handler(self) -> Any:
         return pingid_exception_handler
