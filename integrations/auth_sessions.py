@@ -49,7 +49,7 @@ def authentication_record(
     reason: str = "",
     message: str = "",
 ) -> None:
-    """Write one authentication event; `username` names a user who does not exist."""
+    """Write one authentication event. `username` names a user who does not exist."""
     extra: dict[str, Any] = {}
     if context.end_user_ip:
         message = f"{message} End user's IP address: {context.end_user_ip}.".strip()
@@ -78,7 +78,7 @@ def authentication_session_start(
     context: AuthenticationContext,
     message: str,
 ) -> AuthenticationSession:
-    """Open a session waiting for the OTP of `device`; it expires by itself."""
+    """Open a session that waits for the OTP of `device` and expires by itself."""
     actor.require(Action.AUTHENTICATE)
     settings_file_id = actor.settings_file_id
     if settings_file_id is None:

@@ -29,7 +29,7 @@ from pingid_portal.permissions import has_permission
 
 logger = logging.getLogger(__name__)
 
-# Largest request body read, in bytes; PingID requests are a few kilobytes.
+# Maximum request body read, in bytes. PingID requests are a few kilobytes.
 MAX_BODY_BYTES = 256 * 1024
 
 
