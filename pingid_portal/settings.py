@@ -399,4 +399,8 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),  # type: ignore[dict-item]
     "PingIDRoleEnum": "users.models.PingIDRole",
     "PingIDServiceEnum": "users.models.Service",
+    "PingIDUserStatusEnum": "users.models.UserStatus",
+    "UserBulkJobStatusEnum": "users.models.JobStatus",
+    "UserBulkActionEnum": "users.models.BulkAction",
+    "UserImportStatusEnum": "users.models.ImportStatus",
 }
