@@ -1,8 +1,9 @@
 """State changes of PingID users: create, edit, disable, enable, bypass, remove.
 
-Every function locks the user's row, checks the actor's permission, changes
-the state and writes exactly one activity event in the same transaction. A user
-that another administrator removed in the meantime raises `ConflictError`.
+Each `user_*` operation except `user_mark_authenticated` checks the actor's
+permission, locks the user's row, changes the state and writes exactly one
+activity event in the same transaction. A user that another administrator
+removed in the meantime raises `ConflictError`.
 """
 
 from users.services.bypass import (
