@@ -12,8 +12,10 @@ from collections.abc import Callable, Iterator
 import pytest
 from django.conf import settings
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
 
-from accounts.models import Membership, Organization
+from accounts.mfa_codes import totp_secret_new
+from accounts.models import AdministratorTOTPDevice, Membership, Organization
 from pingid_portal.permissions import Role
 from tests.factories import MembershipFactory, OrganizationFactory
 
@@ -73,9 +75,29 @@ def client_for(db: None) -> Callable[[Membership], Client]:
     def make(membership: Membership) -> Client:
         client = Client(HTTP_USER_AGENT="pytest-client")
         client.force_login(membership.user)
+        # Complete the MFA step as well, as every portal page requires it.
+        device = mfa_device_for(membership)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
         return client
 
     return make
+
+
+def mfa_device_for(membership: Membership) -> AdministratorTOTPDevice:
+    """Return the administrator's confirmed authenticator, creating one if needed."""
+    device = AdministratorTOTPDevice.objects.filter(
+        user=membership.user, confirmed=True
+    ).first()
+    if device is None:
+        device = AdministratorTOTPDevice.objects.create(
+            user=membership.user,
+            name="Authenticator app",
+            key=totp_secret_new(),
+            confirmed=True,
+        )
+    return device
 
 
 @pytest.fixture
