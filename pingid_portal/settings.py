@@ -319,7 +319,9 @@ SIGN_IN_ACCOUNT_MAX_FAILURES = env.int("SIGN_IN_ACCOUNT_MAX_FAILURES", default=5
 SIGN_IN_IP_MAX_FAILURES = env.int("SIGN_IN_IP_MAX_FAILURES", default=20)
 SIGN_IN_FAILURE_WINDOW_SECONDS = env.int("SIGN_IN_FAILURE_WINDOW_SECONDS", default=900)
 SIGN_IN_LOCKOUT_SECONDS = env.int("SIGN_IN_LOCKOUT_SECONDS", default=900)
-OTP_TOTP_ISSUER = "pingid-portal"
+# The account and address lockouts above limit code guessing; django-otp's own
+# per-device delay would reject a correct recovery code typed right after a typo.
+OTP_STATIC_THROTTLE_FACTOR = 0
 # Content Security Policy (django-csp 4): no inline scripts or styles anywhere.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 
@@ -117,3 +118,11 @@ def configured_services() -> dict[str, str]:
         "database": settings.DATABASES["default"]["ENGINE"],
         "broker": os.environ.get("CELERY_BROKER_URL", ""),
     }
+
+
+@pytest.fixture(autouse=True)
+def clear_cache() -> Iterator[None]:
+    """Start every test without sign-in failure counters or other cached state."""
+    cache.clear()
+    yield
+    cache.clear()
