@@ -310,6 +310,18 @@ LOGGING = {
     },
 }
 
+# Devices: one-time password verification, pairing and activation codes.
+# Failed one-time passwords in a row after which a user's OTP is locked.
+OTP_MAX_FAILURES = env.int("OTP_MAX_FAILURES", default=5)
+# How long a locked OTP stays locked, in seconds, unless an administrator unlocks it.
+OTP_LOCKOUT_SECONDS = env.int("OTP_LOCKOUT_SECONDS", default=900)
+# How long an e-mailed one-time password stays valid, in seconds.
+EMAIL_OTP_VALIDITY_SECONDS = env.int("EMAIL_OTP_VALIDITY_SECONDS", default=600)
+# How long an authenticator-app or e-mail pairing may take, in seconds.
+DEVICE_PAIRING_SECONDS = env.int("DEVICE_PAIRING_SECONDS", default=900)
+# Wrong codes after which a pairing session is void and must be started again.
+DEVICE_PAIRING_MAX_ATTEMPTS = env.int("DEVICE_PAIRING_MAX_ATTEMPTS", default=5)
+
 # Security: administrator sign-in, sessions and headers (docs/security.md).
 # The absolute timeout is also the session cookie's age.
 SESSION_ABSOLUTE_TIMEOUT_SECONDS = SESSION_COOKIE_AGE

@@ -6,6 +6,7 @@ import factory
 from django.contrib.auth.models import User
 
 from accounts.models import Membership, Organization
+from devices.models import Device, DeviceRole, DeviceType
 from pingid_portal.permissions import Role
 from users.models import PingIDUser, Service, UserService, UserStatus
 
@@ -68,3 +69,20 @@ class PingIDUserFactory(factory.django.DjangoModelFactory[PingIDUser]):
         UserService.objects.bulk_create(
             UserService(user=obj, service=name) for name in names
         )
+
+
+class DeviceFactory(factory.django.DjangoModelFactory[Device]):
+    """A paired device; pass `user=`, and the organization follows it."""
+
+    class Meta:
+        model = Device
+
+    user = factory.SubFactory(PingIDUserFactory)
+    organization = factory.SelfAttribute("user.organization")
+    type = DeviceType.IPHONE
+    role = DeviceRole.SECONDARY
+    order = factory.Sequence(lambda n: n)
+    model = "iPhone 15"
+    os_version = "17.4"
+    app_version = "1.40.0"
+    display_id = factory.Sequence(lambda n: f"+1 555 010 {n:04d}")

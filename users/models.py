@@ -56,6 +56,23 @@ def username_key(username: str) -> str:
     return unicodedata.normalize("NFC", normalize_username(username).casefold())
 
 
+def search_key(text: str) -> str:
+    """Return the form that search terms and `PingIDUser.search_text` are compared in."""
+    return username_key(text)
+
+
+def build_search_text(
+    username: str, first_name: str, last_name: str, email: str
+) -> str:
+    """Return `PingIDUser.search_text` for these values.
+
+    Newlines separate the parts so a search term never matches across two of them.
+    """
+    return "\n".join(
+        search_key(part) for part in (username, first_name, last_name, email)
+    )
+
+
 class PingIDUser(models.Model):
     organization = models.ForeignKey(
         "accounts.Organization", on_delete=models.CASCADE, related_name="pingid_users"
@@ -72,6 +89,14 @@ class PingIDUser(models.Model):
     status = models.CharField(
         max_length=25, choices=UserStatus.choices, default=UserStatus.NOT_ACTIVE
     )
+    # The status to restore when a suspended (disabled) user is enabled again;
+    # empty unless the user is suspended.
+    status_before_suspension = models.CharField(
+        max_length=25, choices=UserStatus.choices, blank=True
+    )
+    # Case-folded username, names and e-mail address joined by newlines: the
+    # substring search of the users page matches here (trigram index on PostgreSQL).
+    search_text = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     last_authenticated_at = models.DateTimeField(null=True, blank=True)
@@ -105,6 +130,17 @@ class PingIDUser(models.Model):
     def save(self, *args: object, **kwargs: object) -> None:
         self.username = normalize_username(self.username)
         self.username_key = username_key(self.username)
+        self.search_text = build_search_text(
+            self.username, self.first_name, self.last_name, self.email
+        )
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {
+                *update_fields,  # type: ignore[misc]
+                "username_key",
+                "search_text",
+                "updated_at",
+            }
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     @property
@@ -177,3 +213,111 @@ def bypass_active_q(now: datetime, prefix: str = "") -> Q:
         Q(**{f"{prefix}bypass_unlimited": True})
         | Q(**{f"{prefix}bypass_until__gt": now})
     )
+
+
+class BulkAction(models.TextChoices):
+    DISABLE = "disable", "Disable"
+    ENABLE = "enable", "Enable"
+    BYPASS = "bypass", "Bypass MFA"
+    REMOVE = "remove", "Remove"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    # Finished, but the action failed for at least one user.
+    FINISHED_WITH_FAILURES = "finished_with_failures", "Finished with failures"
+    FAILED = "failed", "Failed"
+
+
+class UserBulkJob(models.Model):
+    """One bulk action on many PingID users, run in the request or as a Celery job."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    requested_by_display = models.CharField(max_length=254)
+    action = models.CharField(max_length=20, choices=BulkAction.choices)
+    # Arguments of the action: reason, and for bypasses the services, the end
+    # instant (ISO 8601) and whether it has no end.
+    parameters = models.JSONField(default=dict)
+    # Ids of the PingID users to act on, in the order they are processed.
+    user_ids = models.JSONField(default=list)
+    status = models.CharField(
+        max_length=30, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    succeeded = models.PositiveIntegerField(default=0)
+    # One {"user_id", "username", "message"} per user the action failed for.
+    failures = models.JSONField(default=list)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} of {self.total} users"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (
+            JobStatus.SUCCEEDED,
+            JobStatus.FINISHED_WITH_FAILURES,
+            JobStatus.FAILED,
+        )
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.processed / self.total) if self.total else 100
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEWED = "previewed", "Previewed"
+    APPLIED = "applied", "Applied"
+
+
+class UserImport(models.Model):
+    """An uploaded CSV file of PingID users, kept between its preview and its apply."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_by_display = models.CharField(max_length=254)
+    file_name = models.CharField(max_length=255)
+    # The decoded file text (UTF-8 without its BOM).
+    content = models.TextField()
+    status = models.CharField(
+        max_length=20, choices=ImportStatus.choices, default=ImportStatus.PREVIEWED
+    )
+    # Row outcomes of the last preview or apply: [{"line", "username",
+    # "outcome", "changes", "error"}, ...].
+    rows = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.file_name
