@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from pingid_portal import views
 
@@ -13,7 +13,11 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("integrations.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
-        "docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"
+        # The split view serves its start-up script as a file, as the
+        # Content Security Policy allows no inline script.
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema"),
+        name="api-docs",
     ),
 ]
 

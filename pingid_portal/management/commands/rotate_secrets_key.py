@@ -31,8 +31,10 @@ def _rotate_field(model: type[models.Model], field: str, batch_size: int) -> int
         with transaction.atomic():
             for pk, ciphertext in batch:
                 new = crypto.reencrypt(ciphertext)
-                # A Value with a plain text type is stored as is, not encrypted again.
-                model._base_manager.filter(pk=pk).update(
+                # Only a row still holding the value read is updated: a secret
+                # written meanwhile is already under the first key. A Value
+                # with a plain text type is stored as is, not encrypted again.
+                rows.filter(pk=pk, ciphertext=ciphertext).update(
                     **{field: models.Value(new, output_field=models.TextField())}
                 )
         rotated += len(batch)
