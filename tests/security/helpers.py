@@ -15,9 +15,7 @@ MFA_URL = "/accounts/mfa/"
 ENROLL_URL = "/accounts/mfa/enroll/"
 
 
-def password_step(
-    client: Client, username: str, password: str = PASSWORD
-) -> Any:
+def password_step(client: Client, username: str, password: str = PASSWORD) -> Any:
     return client.post(SIGN_IN_URL, {"username": username, "password": password})
 
 

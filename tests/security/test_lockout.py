@@ -230,4 +230,6 @@ def test_lifting_twice_conflicts(
     with pytest.raises(ConflictError):
         lockout_lift(actor=actor, lockout=lockout)
 
-    assert ActivityEvent.objects.filter(action="administrator.lockout_lift").count() == 1
+    assert (
+        ActivityEvent.objects.filter(action="administrator.lockout_lift").count() == 1
+    )

@@ -286,9 +286,7 @@ def test_api_token_needs_no_mfa(global_admin: Membership) -> None:
     _, token = api_token_create(actor=Actor.for_membership(global_admin), name="ci")
     client = Client()
 
-    response = client.get(
-        "/api/v1/schema/", HTTP_AUTHORIZATION=f"Bearer {token}"
-    )
+    response = client.get("/api/v1/schema/", HTTP_AUTHORIZATION=f"Bearer {token}")
     forged = client.get(
         "/api/v1/schema/", HTTP_AUTHORIZATION=f"Bearer {TOKEN_PREFIX}forged"
     )

@@ -51,7 +51,9 @@ def test_non_global_cannot_create_administrators(
 
     for granted in Role.values:
         with pytest.raises(PermissionDenied):
-            administrator_create(actor=actor, email=f"new-{granted}@example.com", role=granted)
+            administrator_create(
+                actor=actor, email=f"new-{granted}@example.com", role=granted
+            )
 
 
 def test_help_desk_cannot_act_on_administrators(

@@ -36,7 +36,9 @@ def _stored(model: type[models.Model], field: str, pk: Any) -> str:
 def _every_stored_secret() -> list[tuple[type[models.Model], str, Any, str]]:
     found = []
     for model, field in crypto.encrypted_fields():
-        for pk in model._base_manager.exclude(**{field: ""}).values_list("pk", flat=True):
+        for pk in model._base_manager.exclude(**{field: ""}).values_list(
+            "pk", flat=True
+        ):
             found.append((model, field, pk, _stored(model, field, pk)))
     return found
 
@@ -73,7 +75,10 @@ def test_rotation_keeps_every_secret_working(
     ):
         assert new_value != old_value, f"{model.__name__}.{field} {pk} not rotated"
         crypto.decrypt(new_value)
-    assert "accounts.AdministratorTOTPDevice.key: 1 values re-encrypted" in output.getvalue()
+    assert (
+        "accounts.AdministratorTOTPDevice.key: 1 values re-encrypted"
+        in output.getvalue()
+    )
     assert f"Done: {len(before)} values re-encrypted." in output.getvalue()
 
     admin_device = AdministratorTOTPDevice.objects.get(pk=admin_device.pk)

@@ -8,7 +8,11 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 
 from accounts.models import AdministratorSession, ApiToken, Membership
-from accounts.services import administrator_remove, administrator_set_active, api_token_create
+from accounts.services import (
+    administrator_remove,
+    administrator_set_active,
+    api_token_create,
+)
 from accounts.sessions import sessions_end_for_user
 from activity.models import ActivityEvent
 from pingid_portal.actors import Actor
@@ -256,7 +260,11 @@ def test_production_defaults_make_cookies_secure() -> None:
     )
     env = {"SECRET_KEY": "k", "PATH": "/usr/bin:/bin"}
     output = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
 
     assert output == ["True", "True", "True", "True", "1800", "43200"]

@@ -71,5 +71,7 @@ class Command(BaseCommand):
                     "SECRETS_ENCRYPTION_KEYS (after the new one) and run again."
                 ) from error
             total += count
-            self.stdout.write(f"{model._meta.label}.{field}: {count} values re-encrypted")
+            self.stdout.write(
+                f"{model._meta.label}.{field}: {count} values re-encrypted"
+            )
         self.stdout.write(self.style.SUCCESS(f"Done: {total} values re-encrypted."))
