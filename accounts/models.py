@@ -132,8 +132,12 @@ class AdministratorTOTPDevice(Device):
     # Base32 seed, as shown to the administrator at enrollment.
     key = EncryptedTextField()
     # Time step of the last accepted code; a code is accepted once only.
-    last_time_step = models.BigIntegerField(default=-1)
-    created_at = models.DateTimeField(auto_now_add=True)
+    last_time_step: models.BigIntegerField[int, int] = models.BigIntegerField(
+        default=-1
+    )
+    created_at: models.DateTimeField[object, object] = models.DateTimeField(
+        auto_now_add=True
+    )
 
     class Meta(Device.Meta):
         verbose_name = "administrator TOTP device"

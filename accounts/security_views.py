@@ -175,7 +175,7 @@ def _half_signed_in(request: HttpRequest) -> HttpResponse | None:
     """Redirect away unless a password-only session of an administrator is present."""
     if not request.user.is_authenticated:
         return redirect_to_login(_next_url(request))
-    if request.user.is_verified():  # type: ignore[union-attr]
+    if request.user.is_verified():  # type: ignore[attr-defined]
         return redirect(_next_url(request))
     if not request.membership:  # type: ignore[attr-defined]
         raise PermissionDenied(

@@ -26,7 +26,7 @@ def portal_view(action: Action = Action.VIEW) -> Callable[[PortalView], PortalVi
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not request.user.is_verified():  # type: ignore[union-attr]
+            if not request.user.is_verified():  # type: ignore[attr-defined]
                 # Signed in with a password only: the MFA step comes next.
                 return redirect_to_login(
                     request.get_full_path(), login_url="accounts:mfa_verify"

@@ -21,7 +21,6 @@ from tests.security.helpers import (
     MFA_URL,
     next_code,
     password_step,
-    sign_in_fully,
 )
 
 pytestmark = pytest.mark.django_db

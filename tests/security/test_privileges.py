@@ -83,11 +83,13 @@ def test_role_not_held_cannot_be_granted(organization: object) -> None:
     )
     from unittest import mock
 
-    with mock.patch.object(Actor, "require"):
-        with pytest.raises(ServiceError, match="role you do not hold"):
-            administrator_create(
-                actor=actor, email="escalate@example.com", role=Role.GLOBAL_ADMIN
-            )
+    with (
+        mock.patch.object(Actor, "require"),
+        pytest.raises(ServiceError, match="role you do not hold"),
+    ):
+        administrator_create(
+            actor=actor, email="escalate@example.com", role=Role.GLOBAL_ADMIN
+        )
 
 
 def test_global_admin_grants_held_roles(global_admin: Membership) -> None:

@@ -27,7 +27,7 @@ def _stored(model: type[models.Model], field: str, pk: Any) -> str:
     column = model._meta.get_field(field).column  # type: ignore[union-attr]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {column} FROM {model._meta.db_table} WHERE id = %s",  # noqa: S608
+            f"SELECT {column} FROM {model._meta.db_table} WHERE id = %s",
             [pk],
         )
         return str(cursor.fetchone()[0])
