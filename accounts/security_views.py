@@ -272,6 +272,7 @@ def my_security(request: PortalRequest) -> HttpResponse:
         "recovery_codes_left": mfa_recovery_codes_left(user),  # type: ignore[arg-type]
         "idle_minutes": settings.SESSION_IDLE_TIMEOUT_SECONDS // 60,
         "absolute_hours": settings.SESSION_ABSOLUTE_TIMEOUT_SECONDS // 3600,
+        "security_section": "own",
     }
     return render(request, "accounts/my_security.html", context)
 
@@ -345,7 +346,11 @@ def security_overview(request: PortalRequest) -> HttpResponse:
         .order_by("user__email")
     )
     lockouts = _active_lockouts(request)
-    context = {"administrators": administrators, "lockouts": lockouts}
+    context = {
+        "administrators": administrators,
+        "lockouts": lockouts,
+        "security_section": "organization",
+    }
     return render(request, "accounts/security_overview.html", context)
 
 
@@ -377,6 +382,7 @@ def administrator_security(request: PortalRequest, pk: int) -> HttpResponse:
         "enrolled": mfa_is_enrolled(target.user),
         "recovery_codes_left": mfa_recovery_codes_left(target.user),
         "form": ReasonForm(),
+        "security_section": "organization",
     }
     return render(request, "accounts/administrator_security.html", context)
 
