@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class SignInAttempt:
-    """Who tried to sign in, from where."""
+    """A sign-in attempt: the account name typed and the client's address."""
 
     username: str
     ip_address: str | None
@@ -143,7 +143,7 @@ def _lock(
 
 
 def sign_in_failure_record(attempt: SignInAttempt) -> SignInLockout | None:
-    """Count a failed password or code; return the lockout it caused, if any."""
+    """Count a failed password or code, and return the lockout it caused, if any."""
     caused = None
     for scope, value in _scopes(attempt):
         failures = _count_failure(scope, value)

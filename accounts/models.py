@@ -126,12 +126,12 @@ class AdministratorTOTPDevice(Device):
     """An administrator's authenticator app (RFC 6238 TOTP, SHA-1, 6 digits, 30 s).
 
     A django-otp device, so `django_otp.login` and `user.is_verified()` work
-    with it; unlike django-otp's own TOTP device, the seed is encrypted at rest.
+    with it. Unlike django-otp's own TOTP device, it stores the seed encrypted.
     """
 
     # Base32 seed, as shown to the administrator at enrollment.
     key = EncryptedTextField()
-    # Time step of the last accepted code; a code is accepted once only.
+    # Time step of the last accepted code, so that a code is accepted once only.
     last_time_step: models.BigIntegerField[int, int] = models.BigIntegerField(
         default=-1
     )

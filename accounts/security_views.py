@@ -151,7 +151,7 @@ def _complete_sign_in(request: HttpRequest, device: Device) -> None:
 def _mfa_failure(
     request: HttpRequest, form: Any, field_message: str
 ) -> HttpResponse | None:
-    """Count a wrong code; return the lockout redirect when it locked the account."""
+    """Count a wrong code, and return the sign-in redirect when it caused a lockout."""
     attempt = _attempt(request)
     caused = sign_in_failure_record(attempt)
     event_record(
