@@ -12,10 +12,11 @@ from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, Max, OuterRef
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
@@ -277,9 +278,9 @@ def my_security(request: PortalRequest) -> HttpResponse:
     return render(request, "accounts/my_security.html", context)
 
 
+@portal_view()
 @require_POST
 @no_store
-@portal_view()
 def recovery_codes_regenerate(request: PortalRequest) -> HttpResponse:
     try:
         codes = mfa_recovery_codes_regenerate(actor=Actor.from_request(request))
@@ -294,20 +295,16 @@ def recovery_codes_regenerate(request: PortalRequest) -> HttpResponse:
     return render(request, "accounts/recovery_codes.html", context)
 
 
-@require_POST
 @portal_view()
-def session_end_view(request: PortalRequest, pk: int) -> HttpResponse:
-    session = AdministratorSession.objects.select_related("user").filter(pk=pk).first()
-    target = (
-        Membership.objects.filter(user_id=session.user_id).first() if session else None
+@require_POST
+def session_end_view(request: PortalRequest, session_id: int) -> HttpResponse:
+    # A session of another organization is a 404, like any other object.
+    session = get_object_or_404(
+        AdministratorSession,
+        pk=session_id,
+        user__membership__organization=request.organization,
     )
-    if (
-        session is None
-        or target is None
-        or target.organization_id != request.organization.pk
-    ):
-        messages.info(request, "This session already ended.")
-        return redirect(request.POST.get("return_to") or "accounts:my_security")
+    target = Membership.objects.get(user_id=session.user_id)
     current = session.session_key == request.session.session_key
     try:
         session_end(
@@ -354,26 +351,31 @@ def security_overview(request: PortalRequest) -> HttpResponse:
     return render(request, "accounts/security_overview.html", context)
 
 
-def _active_lockouts(request: PortalRequest) -> list[SignInLockout]:
-    from django.db.models import Q
-    from django.utils import timezone
-
+def _lockouts_visible(request: PortalRequest) -> QuerySet[SignInLockout]:
     # Address lockouts have no organization: they block every sign-in from
     # the address, this organization's administrators included.
+    return SignInLockout.objects.filter(
+        Q(organization=request.organization)
+        | Q(scope=LockoutScope.IP_ADDRESS, organization__isnull=True)
+    )
+
+
+def _active_lockouts(request: PortalRequest) -> list[SignInLockout]:
     return list(
-        SignInLockout.objects.filter(
-            Q(organization=request.organization)
-            | Q(scope=LockoutScope.IP_ADDRESS, organization__isnull=True),
-            lifted_at__isnull=True,
-            locked_until__gt=timezone.now(),
+        _lockouts_visible(request).filter(
+            lifted_at__isnull=True, locked_until__gt=timezone.now()
         )
     )
 
 
 @portal_view(Action.ADMINISTRATOR_VIEW)
-def administrator_security(request: PortalRequest, pk: int) -> HttpResponse:
+def administrator_security(
+    request: PortalRequest, administrator_id: int
+) -> HttpResponse:
     target = get_for_organization(
-        Membership.objects.select_related("user"), request.organization, pk=pk
+        Membership.objects.select_related("user"),
+        request.organization,
+        pk=administrator_id,
     )
     context = {
         "target": target,
@@ -387,11 +389,15 @@ def administrator_security(request: PortalRequest, pk: int) -> HttpResponse:
     return render(request, "accounts/administrator_security.html", context)
 
 
-@require_POST
 @portal_view(Action.ADMINISTRATOR_MANAGE)
-def administrator_mfa_reset_view(request: PortalRequest, pk: int) -> HttpResponse:
+@require_POST
+def administrator_mfa_reset_view(
+    request: PortalRequest, administrator_id: int
+) -> HttpResponse:
     target = get_for_organization(
-        Membership.objects.select_related("user"), request.organization, pk=pk
+        Membership.objects.select_related("user"),
+        request.organization,
+        pk=administrator_id,
     )
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
@@ -407,16 +413,13 @@ def administrator_mfa_reset_view(request: PortalRequest, pk: int) -> HttpRespons
             f"MFA of {target.user.email} was reset and their sessions ended. They set "
             "up an authenticator app at their next sign-in.",
         )
-    return redirect("accounts:administrator_security", pk=target.pk)
+    return redirect("accounts:administrator_security", administrator_id=target.pk)
 
 
-@require_POST
 @portal_view(Action.ADMINISTRATOR_MANAGE)
-def lockout_lift_view(request: PortalRequest, pk: int) -> HttpResponse:
-    lockout = next((item for item in _active_lockouts(request) if item.pk == pk), None)
-    if lockout is None:
-        messages.info(request, "This lockout already ended or was lifted.")
-        return redirect("accounts:security_overview")
+@require_POST
+def lockout_lift_view(request: PortalRequest, lockout_id: int) -> HttpResponse:
+    lockout = get_object_or_404(_lockouts_visible(request), pk=lockout_id)
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:

@@ -22,23 +22,23 @@ urlpatterns += [
         name="recovery_codes_regenerate",
     ),
     path(
-        "security/sessions/<int:pk>/end/",
+        "security/sessions/<int:session_id>/end/",
         security_views.session_end_view,
         name="session_end",
     ),
     path("security/", security_views.security_overview, name="security_overview"),
     path(
-        "security/administrators/<int:pk>/",
+        "security/administrators/<int:administrator_id>/",
         security_views.administrator_security,
         name="administrator_security",
     ),
     path(
-        "security/administrators/<int:pk>/reset-mfa/",
+        "security/administrators/<int:administrator_id>/reset-mfa/",
         security_views.administrator_mfa_reset_view,
         name="administrator_mfa_reset",
     ),
     path(
-        "security/lockouts/<int:pk>/lift/",
+        "security/lockouts/<int:lockout_id>/lift/",
         security_views.lockout_lift_view,
         name="lockout_lift",
     ),

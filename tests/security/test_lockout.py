@@ -214,9 +214,12 @@ def test_outsider_cannot_lift_lockout(
 ) -> None:
     lockout = _lock(help_desk.user.email)
 
-    client_for(outsider).post(f"/accounts/security/lockouts/{lockout.pk}/lift/")
+    response = client_for(outsider).post(
+        f"/accounts/security/lockouts/{lockout.pk}/lift/"
+    )
     lockout.refresh_from_db()
 
+    assert response.status_code == 404
     assert lockout.lifted_at is None
 
 

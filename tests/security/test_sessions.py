@@ -228,8 +228,11 @@ def test_outsider_cannot_end_sessions(
     target = client_for(auditor)
     tracked = AdministratorSession.objects.get(user=auditor.user)
 
-    client_for(outsider).post(f"/accounts/security/sessions/{tracked.pk}/end/")
+    response = client_for(outsider).post(
+        f"/accounts/security/sessions/{tracked.pk}/end/"
+    )
 
+    assert response.status_code == 404
     assert target.get("/").status_code == 200
     assert AdministratorSession.objects.filter(pk=tracked.pk).exists()
 
