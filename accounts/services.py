@@ -10,11 +10,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.authentication import TOKEN_PREFIX, hash_token
-from accounts.models import ApiToken, Membership, Organization
+from accounts.models import TIME_ZONE_CHOICES, ApiToken, Membership, Organization
 from activity.services import event_record
 from pingid_portal.actors import Actor, client_ip, request_user_agent
 from pingid_portal.errors import ConflictError, ServiceError
@@ -23,6 +24,9 @@ from pingid_portal.permissions import Action, Role
 # A token's use is recorded at most once per this interval, so a busy
 # integration does not flood the activity log.
 API_TOKEN_USE_RECORD_INTERVAL = timedelta(minutes=5)
+TIME_ZONES = frozenset(name for name, _ in TIME_ZONE_CHOICES)
+# Longest first or last name that Django's user model stores.
+NAME_MAX_LENGTH = 150
 
 
 def _membership_state(membership: Membership) -> dict[str, Any]:
@@ -68,6 +72,23 @@ def _refuse_last_global_admin(membership: Membership, change: str) -> None:
         )
 
 
+def _refuse_acting_on_self(actor: Actor, membership: Membership, change: str) -> None:
+    if actor.user is not None and actor.user.pk == membership.user_id:
+        raise ServiceError(
+            f"You cannot {change} your own account: ask another global administrator.",
+            code="own_account",
+        )
+
+
+def _validate_time_zone(time_zone: str) -> None:
+    if time_zone not in TIME_ZONES:
+        raise ServiceError(
+            f"Time zone {time_zone!r} is invalid: choose an IANA name such as "
+            "Europe/Berlin or UTC.",
+            field="time_zone",
+        )
+
+
 def _refuse_granting_unheld_role(actor: Actor, role: str) -> None:
     order = [Role.AUDITOR, Role.HELP_DESK, Role.GLOBAL_ADMIN]
     if actor.kind == "administrator" and order.index(Role(role)) > order.index(
@@ -89,17 +110,26 @@ def administrator_create(
     """Create an administrator. Return the membership and the generated password, if any."""
     actor.require(Action.ADMINISTRATOR_MANAGE)
     email = get_user_model().objects.normalize_email(email.strip()).lower()
-    if not email or "@" not in email:
+    try:
+        validate_email(email)
+    except ValidationError as error:
         raise ServiceError(
             "E-mail address is invalid: enter an address like name@example.com.",
             field="email",
-        )
+        ) from error
     if role not in Role.values:
         raise ServiceError(
             f"Role {role!r} is invalid: choose one of {', '.join(Role.values)}.",
             field="role",
         )
     _refuse_granting_unheld_role(actor, role)
+    _validate_time_zone(time_zone)
+    for field, value in (("first_name", first_name), ("last_name", last_name)):
+        if len(value) > NAME_MAX_LENGTH:
+            raise ServiceError(
+                f"Name is too long: use at most {NAME_MAX_LENGTH} characters.",
+                field=field,
+            )
     generated = None
     if password is None:
         generated = password = secrets.token_urlsafe(15)
@@ -185,6 +215,7 @@ def administrator_set_active(
             return membership
         if not active:
             _refuse_last_global_admin(membership, "disable")
+            _refuse_acting_on_self(actor, membership, "disable")
         before = _membership_state(membership)
         membership.user.is_active = active
         membership.user.save(update_fields=["is_active"])
@@ -218,6 +249,7 @@ def administrator_remove(
                 "This administrator was already removed.", code="already_removed"
             ) from error
         _refuse_last_global_admin(membership, "remove")
+        _refuse_acting_on_self(actor, membership, "remove")
         before = _membership_state(membership)
         _end_access(membership)
         event_record(
@@ -239,6 +271,33 @@ def _end_access(membership: Membership) -> None:
         revoked_at=timezone.now()
     )
     sessions_end_for_user(membership.user)
+
+
+def administrator_set_time_zone(*, actor: Actor, time_zone: str) -> Membership:
+    """Change the acting administrator's own time zone."""
+    actor.require(Action.PROFILE_CHANGE)
+    assert actor.membership is not None
+    _validate_time_zone(time_zone)
+    with transaction.atomic():
+        membership = (
+            Membership.objects.select_for_update()
+            .select_related("user", "organization")
+            .get(pk=actor.membership.pk)
+        )
+        if membership.time_zone == time_zone:
+            return membership
+        before = _membership_state(membership)
+        membership.time_zone = time_zone
+        membership.save(update_fields=["time_zone"])
+        event_record(
+            actor=actor,
+            action="administrator.change_time_zone",
+            target=membership,
+            target_display=membership.user.email,
+            before=before,
+            after=_membership_state(membership),
+        )
+    return membership
 
 
 def api_token_create(*, actor: Actor, name: str) -> tuple[ApiToken, str]:

@@ -42,7 +42,11 @@ class IsOrganizationMember(permissions.BasePermission):
             return False
         request.membership = membership  # type: ignore[attr-defined]
         request.organization = membership.organization  # type: ignore[attr-defined]
-        action = view_action(view, request.method or "GET")
+        method = request.method or "GET"
+        if not hasattr(view, method.lower()):
+            # Let DRF answer 405 Method Not Allowed: no handler, nothing to guard.
+            return True
+        action = view_action(view, method)
         return action is not None and has_permission(membership.role, action)
 
 

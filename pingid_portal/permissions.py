@@ -57,6 +57,7 @@ class Action(models.TextChoices):
     )
     ORGANIZATION_MANAGE = "organization.manage", "Change organization settings"
     API_TOKEN_OWN = "api_token.own", "Create and revoke one's own API tokens"
+    PROFILE_CHANGE = "profile.change", "Change one's own time zone"
 
 
 _EVERY_ADMINISTRATOR = frozenset(Role)
@@ -86,6 +87,7 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.INTEGRATION_MANAGE: _GLOBAL | {ClientRole.SYSTEM},
     Action.ORGANIZATION_MANAGE: _GLOBAL | {ClientRole.SYSTEM},
     Action.API_TOKEN_OWN: _EVERY_ADMINISTRATOR,
+    Action.PROFILE_CHANGE: _EVERY_ADMINISTRATOR,
 }
 
 

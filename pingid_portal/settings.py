@@ -322,6 +322,12 @@ DEVICE_PAIRING_SECONDS = env.int("DEVICE_PAIRING_SECONDS", default=900)
 # Wrong codes after which a pairing session is void and must be started again.
 DEVICE_PAIRING_MAX_ATTEMPTS = env.int("DEVICE_PAIRING_MAX_ATTEMPTS", default=5)
 
+# Accounts: expired portal sessions are deleted every hour.
+CELERY_BEAT_SCHEDULE["accounts-delete-expired-sessions"] = {
+    "task": "accounts.tasks.delete_expired_sessions",
+    "schedule": crontab(minute=7),
+}
+
 # Security: administrator sign-in, sessions and headers (docs/security.md).
 # The absolute timeout is also the session cookie's age.
 SESSION_ABSOLUTE_TIMEOUT_SECONDS = SESSION_COOKIE_AGE

@@ -1,9 +1,9 @@
 from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from pingid_portal import views
+from pingid_portal.api_docs import DocsView, SchemaView
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("accounts.api_urls")),
@@ -12,14 +12,13 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("activity.api_urls")),
     path("", include("availability.api_urls")),
     path("", include("integrations.api_urls")),
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("schema/", SchemaView.as_view(), name="api-schema"),
     path(
-        # The split view serves its start-up script as a file, as the
-        # Content Security Policy allows no inline script. Swagger UI adds a
-        # <style> element at run time, so this page alone allows inline styles.
+        # Swagger UI adds a <style> element at run time, so this page alone
+        # allows inline styles; its script is a file (see DocsView).
         "docs/",
         csp_update({"style-src": ["'unsafe-inline'"]})(
-            SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+            DocsView.as_view(url_name="api-schema")
         ),
         name="api-docs",
     ),

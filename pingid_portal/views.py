@@ -10,6 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from pingid_portal.errors import error_envelope
 from pingid_portal.http import PortalRequest
@@ -37,7 +38,9 @@ def portal_view(action: Action = Action.VIEW) -> Callable[[PortalView], PortalVi
                     "Your account is not an administrator of any organization."
                 )
             require_permission(membership.role, action)
-            return view(request, *args, **kwargs)
+            # Times on the page are shown in the administrator's own time zone.
+            with timezone.override(membership.time_zone):
+                return view(request, *args, **kwargs)
 
         wrapper.portal_action = action  # type: ignore[attr-defined]
         return wrapper
