@@ -80,17 +80,18 @@ def outsider(
 def client_for(db: None) -> Callable[[Membership], Client]:
     """Return a test client signed in as the given administrator."""
 
-    def make(membership: Membership) -> Client:
-        client = Client(HTTP_USER_AGENT="pytest-client")
-        client.force_login(membership.user)
-        # Complete the MFA step as well, as every portal page requires it.
-        device = mfa_device_for(membership)
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-        return client
+    return verified_client
 
-    return make
+
+def verified_client(membership: Membership) -> Client:
+    """Return a test client past both sign-in steps: password and MFA code."""
+    client = Client(HTTP_USER_AGENT="pytest-client")
+    client.force_login(membership.user)
+    device = mfa_device_for(membership)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
 
 
 def mfa_device_for(membership: Membership) -> AdministratorTOTPDevice:
@@ -133,6 +134,8 @@ def clear_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
 # External services. With PORTAL_REQUIRE_SERVICES=true (set by .ci/run), a test
 # that needs PostgreSQL, Redis or a Celery worker and cannot reach it fails;
 # without it, such a test skips and names the variable to set.

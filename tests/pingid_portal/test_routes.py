@@ -25,12 +25,17 @@ from accounts.authentication import hash_token
 from accounts.models import ApiToken, Membership, Organization
 from pingid_portal.api import view_action
 from pingid_portal.permissions import PERMISSIONS, Action
+from tests.conftest import verified_client
 from tests.routes import SAMPLES, Sample, SampleContext
 
 # Routes that the permission table does not govern, by route name.
 EXEMPT_NAMES = {
     "accounts:login": "the sign-in page is for visitors who are not signed in yet",
     "accounts:logout": "sign-out ends whatever session the visitor has",
+    "accounts:mfa_verify": "the MFA step is for visitors who passed the password "
+    "step (see tests/security/test_mfa.py)",
+    "accounts:mfa_enroll": "MFA enrollment is for visitors who passed the password "
+    "step (see tests/security/test_mfa.py)",
 }
 # Routes that the permission table does not govern, by path prefix.
 EXEMPT_PREFIXES = {
@@ -182,9 +187,7 @@ class Personas:
         membership = self.memberships[persona]
         if kind == "api":
             return Client(HTTP_AUTHORIZATION=f"Bearer {self._token(persona)}")
-        client = Client()
-        client.force_login(membership.user)
-        return client
+        return verified_client(membership)
 
     def _token(self, persona: str) -> str:
         if persona not in self._tokens:

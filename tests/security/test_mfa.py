@@ -285,14 +285,34 @@ def test_api_token_needs_no_mfa(global_admin: Membership) -> None:
     _, token = api_token_create(actor=Actor.for_membership(global_admin), name="ci")
     client = Client()
 
-    response = client.get("/api/v1/schema/", HTTP_AUTHORIZATION=f"Bearer {token}")
+    response = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Bearer {token}")
     forged = client.get(
-        "/api/v1/schema/", HTTP_AUTHORIZATION=f"Bearer {TOKEN_PREFIX}forged"
+        "/api/v1/me/", HTTP_AUTHORIZATION=f"Bearer {TOKEN_PREFIX}forged"
     )
 
     assert not AdministratorTOTPDevice.objects.filter(user=global_admin.user).exists()
     assert response.status_code == 200
     assert forged.status_code == 401
+
+
+def test_api_rejects_password_only_session(global_admin: Membership) -> None:
+    mfa_device_for(global_admin)
+    client = Client()
+    password_step(client, global_admin.user.email)
+
+    # The schema and docs are the API pages that accept a portal session.
+    response = client.get("/api/v1/schema/")
+
+    assert response.status_code == 403
+    assert "two-step verification" in response.json()["message"]
+
+
+def test_api_accepts_verified_session(
+    global_admin: Membership, client_for: Callable[[Membership], Client]
+) -> None:
+    response = client_for(global_admin).get("/api/v1/schema/")
+
+    assert response.status_code == 200
 
 
 def test_totp_seed_is_encrypted_at_rest(global_admin: Membership) -> None:
