@@ -87,11 +87,16 @@ def verified_client(membership: Membership) -> Client:
     """Return a test client past both sign-in steps: password and MFA code."""
     client = Client(HTTP_USER_AGENT="pytest-client")
     client.force_login(membership.user)
+    mfa_verify_session(client, membership)
+    return client
+
+
+def mfa_verify_session(client: Client, membership: Membership) -> None:
+    """Mark the client's signed-in session as past the MFA step."""
     device = mfa_device_for(membership)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
-    return client
 
 
 def mfa_device_for(membership: Membership) -> AdministratorTOTPDevice:

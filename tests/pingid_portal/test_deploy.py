@@ -19,7 +19,8 @@ def test_check_deploy_reports_nothing(tmp_path: Path) -> None:
     environment = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("SECURE_", "SESSION_", "CSRF_", "DEBUG"))
+        # Browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright's event loop.
+        if not key.startswith(("SECURE_", "SESSION_", "CSRF_", "DEBUG", "DJANGO_ALLOW"))
     }
     environment.update(
         DEBUG="false",

@@ -18,6 +18,7 @@ from accounts.services import (
 from pingid_portal.actors import Actor
 from pingid_portal.errors import ServiceError
 from pingid_portal.permissions import PERMISSIONS, Action, Role, has_permission
+from tests.factories import PingIDUserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +114,58 @@ def test_help_desk_cannot_open_administrator_pages(
     path: str, help_desk: Membership, client_for: Callable[[Membership], Client]
 ) -> None:
     assert client_for(help_desk).get(path).status_code == 403
+
+
+def test_help_desk_cannot_bypass_without_end(help_desk: Membership) -> None:
+    from users.models import UserService
+    from users.services import user_bypass
+
+    pingid_user = PingIDUserFactory(organization=help_desk.organization)
+
+    with pytest.raises(PermissionDenied):
+        user_bypass(
+            actor=Actor.for_membership(help_desk),
+            user=pingid_user,
+            until=None,
+            unlimited=True,
+            reason="travelling",
+        )
+
+    assert not UserService.objects.filter(
+        user=pingid_user, bypass_unlimited=True
+    ).exists()
+
+
+def test_help_desk_bypass_is_capped(help_desk: Membership) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from users.services import user_bypass
+
+    pingid_user = PingIDUserFactory(organization=help_desk.organization)
+    cap = help_desk.organization.help_desk_bypass_cap_hours
+
+    with pytest.raises(ServiceError, match="too far ahead"):
+        user_bypass(
+            actor=Actor.for_membership(help_desk),
+            user=pingid_user,
+            until=timezone.now() + timedelta(hours=cap + 1),
+            reason="travelling",
+        )
+
+
+def test_global_admin_bypasses_without_end(global_admin: Membership) -> None:
+    from users.services import user_bypass
+
+    pingid_user = PingIDUserFactory(organization=global_admin.organization)
+
+    user_bypass(
+        actor=Actor.for_membership(global_admin),
+        user=pingid_user,
+        until=None,
+        unlimited=True,
+        reason="broken phone",
+    )
+
+    assert pingid_user.services.filter(bypass_unlimited=True).exists()
