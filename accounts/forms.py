@@ -26,10 +26,19 @@ class AdministratorCreateForm(forms.Form):
         label="E-mail address",
         max_length=150,
         help_text="The administrator signs in with this address.",
+        error_messages={
+            "required": "E-mail address is missing: enter the address they sign in with.",
+            "invalid": "E-mail address is invalid: enter an address like name@example.com.",
+        },
     )
     first_name = forms.CharField(label="First name", max_length=150, required=False)
     last_name = forms.CharField(label="Last name", max_length=150, required=False)
-    role = forms.ChoiceField(label="Role", choices=Role.choices)
+    # No role is preselected, so nobody becomes a global administrator by default.
+    role = forms.ChoiceField(
+        label="Role",
+        choices=[("", "Choose a role"), *Role.choices],
+        error_messages={"required": "Role is missing: choose one."},
+    )
     time_zone = forms.ChoiceField(
         label="Time zone",
         choices=TIME_ZONE_CHOICES,
@@ -62,5 +71,8 @@ class ApiTokenCreateForm(forms.Form):
     name = forms.CharField(
         label="Token name",
         max_length=100,
+        error_messages={
+            "required": "Token name is missing: name the token after what uses it."
+        },
         help_text="Name it after what uses it, such as “HR sync job”.",
     )

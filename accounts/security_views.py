@@ -297,11 +297,13 @@ def recovery_codes_regenerate(request: PortalRequest) -> HttpResponse:
 
 @portal_view()
 @require_POST
-def session_end_view(request: PortalRequest, session_id: int) -> HttpResponse:
+def session_end_view(
+    request: PortalRequest, administrator_session_id: int
+) -> HttpResponse:
     # A session of another organization is a 404, like any other object.
     session = get_object_or_404(
         AdministratorSession,
-        pk=session_id,
+        pk=administrator_session_id,
         user__membership__organization=request.organization,
     )
     target = Membership.objects.get(user_id=session.user_id)

@@ -25,7 +25,7 @@ from pingid_portal.permissions import Action, Role
 # integration does not flood the activity log.
 API_TOKEN_USE_RECORD_INTERVAL = timedelta(minutes=5)
 TIME_ZONES = frozenset(name for name, _ in TIME_ZONE_CHOICES)
-# Longest first or last name that Django's user model stores.
+# Maximum length of a first or last name in Django's user model.
 NAME_MAX_LENGTH = 150
 
 
@@ -72,7 +72,7 @@ def _refuse_last_global_admin(membership: Membership, change: str) -> None:
         )
 
 
-def _refuse_acting_on_self(actor: Actor, membership: Membership, change: str) -> None:
+def _reject_acting_on_self(actor: Actor, membership: Membership, change: str) -> None:
     if actor.user is not None and actor.user.pk == membership.user_id:
         raise ServiceError(
             f"You cannot {change} your own account: ask another global administrator.",
@@ -215,7 +215,7 @@ def administrator_set_active(
             return membership
         if not active:
             _refuse_last_global_admin(membership, "disable")
-            _refuse_acting_on_self(actor, membership, "disable")
+            _reject_acting_on_self(actor, membership, "disable")
         before = _membership_state(membership)
         membership.user.is_active = active
         membership.user.save(update_fields=["is_active"])
@@ -249,7 +249,7 @@ def administrator_remove(
                 "This administrator was already removed.", code="already_removed"
             ) from error
         _refuse_last_global_admin(membership, "remove")
-        _refuse_acting_on_self(actor, membership, "remove")
+        _reject_acting_on_self(actor, membership, "remove")
         before = _membership_state(membership)
         _end_access(membership)
         event_record(

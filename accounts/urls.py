@@ -59,7 +59,7 @@ urlpatterns += [
         name="recovery_codes_regenerate",
     ),
     path(
-        "security/sessions/<int:session_id>/end/",
+        "security/sessions/<int:administrator_session_id>/end/",
         security_views.session_end_view,
         name="session_end",
     ),

@@ -7,6 +7,8 @@ that one while it starts, before drf-spectacular's views can be imported.
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import authentication, permissions
 from rest_framework.renderers import JSONRenderer
@@ -23,7 +25,7 @@ def _authenticators() -> list[authentication.BaseAuthentication]:
 
 
 class _SignedInMixin:
-    """Require a signed-in administrator; answer errors with the JSON envelope."""
+    """Require a signed-in administrator and render errors as the JSON envelope."""
 
     permission_action = Action.VIEW
 
@@ -48,3 +50,47 @@ class SchemaView(_SignedInMixin, SpectacularAPIView):
 
 class DocsView(_SignedInMixin, SpectacularSwaggerSplitView):
     """Swagger UI for the schema, with its script in a file for the CSP."""
+
+
+_ERROR_RESPONSES = {
+    "400": "Invalid input: `fields` names each invalid field.",
+    "401": "Missing, invalid or revoked API token.",
+    "403": "The caller's role may not perform this action.",
+    "404": "No such object in the caller's organization.",
+    "409": "The object changed or a rule forbids the change, such as removing "
+    "the last active global administrator.",
+    "500": "Internal server error.",
+}
+_ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["code", "message", "fields"],
+    "properties": {
+        "code": {"type": "string", "description": "Stable, machine-readable code."},
+        "message": {"type": "string", "description": "Sentence for people."},
+        "fields": {
+            "type": "object",
+            "description": "Messages for each invalid input field.",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+}
+
+
+def schema_add_error_responses(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """Document the error envelope as the response of every error status.
+
+    A drf-spectacular postprocessing hook, listed in `SPECTACULAR_SETTINGS`.
+    """
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = _ERROR_SCHEMA
+    content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            responses = operation.setdefault("responses", {})
+            for status, description in _ERROR_RESPONSES.items():
+                responses.setdefault(
+                    status, {"description": description, "content": content}
+                )
+    return result

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django_htmx.http import HttpResponseClientRedirect
 
 from pingid_portal.errors import error_envelope
 from pingid_portal.http import PortalRequest
@@ -26,6 +27,11 @@ def portal_view(action: Action = Action.VIEW) -> Callable[[PortalView], PortalVi
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
+                if getattr(request, "htmx", False):
+                    # A swapped-in sign-in page would land inside a panel, so
+                    # htmx is told to load the sign-in page as a whole page.
+                    login = redirect_to_login(request.htmx.current_url_abs_path or "/")  # type: ignore[attr-defined]
+                    return HttpResponseClientRedirect(login["Location"])
                 return redirect_to_login(request.get_full_path())
             if not request.user.is_verified():  # type: ignore[attr-defined]
                 # Signed in with a password only: the MFA step comes next.
@@ -93,4 +99,10 @@ def handler500(request: HttpRequest) -> HttpResponse:
 
 @portal_view()
 def dashboard(request: PortalRequest) -> HttpResponse:
-    return render(request, "dashboard.html", {})
+    from activity.dashboard import dashboard_context
+
+    period = request.GET.get("period", "day")
+    context = dashboard_context(
+        request.organization, period, request.membership.time_zone
+    )
+    return render(request, "dashboard.html", context)

@@ -168,7 +168,7 @@ def postgresql_database() -> None:
 
 @pytest.fixture
 def redis_broker() -> str:
-    """Return the Redis broker URL after checking that Redis answers."""
+    """Return the Redis broker URL after checking that Redis responds."""
     from celery import current_app
     from kombu.exceptions import OperationalError
 

@@ -85,10 +85,12 @@ def administrator_list(request: PortalRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def administrator_create(request: PortalRequest) -> HttpResponse:
     form = AdministratorCreateForm(request.POST if request.method == "POST" else None)
-    if request.method != "POST" or not form.is_valid():
-        status = 400 if request.method == "POST" else 200
+    if request.method != "POST":
+        return render(request, "accounts/administrator_create.html", {"form": form})
+    if not form.is_valid():
+        messages.error(request, "Administrator not added: correct the marked fields.")
         return render(
-            request, "accounts/administrator_create.html", {"form": form}, status=status
+            request, "accounts/administrator_create.html", {"form": form}, status=400
         )
 
     try:
@@ -97,6 +99,7 @@ def administrator_create(request: PortalRequest) -> HttpResponse:
         )
     except ServiceError as error:
         form_add_service_error(form, error)
+        messages.error(request, "Administrator not added.")
         return render(
             request,
             "accounts/administrator_create.html",
@@ -138,7 +141,7 @@ def _detail_response(
 
 
 def _action_done(request: PortalRequest, membership: Membership) -> HttpResponse:
-    """Answer a successful change: the panel for htmx, else back to the detail page."""
+    """Respond to a successful change: the panel for htmx, else a redirect to the detail page."""
     if request.htmx:
         membership.refresh_from_db()
         membership.user.refresh_from_db()

@@ -54,6 +54,7 @@ def profile(request: PortalRequest) -> HttpResponse:
 def profile_time_zone(request: PortalRequest) -> HttpResponse:
     form = TimeZoneForm(request.POST)
     if not form.is_valid():
+        messages.error(request, "Time zone not changed: correct the marked field.")
         return _profile_response(request, time_zone_form=form, status=400)
 
     try:
@@ -76,6 +77,7 @@ def profile_time_zone(request: PortalRequest) -> HttpResponse:
 def api_token_create(request: PortalRequest) -> HttpResponse:
     form = ApiTokenCreateForm(request.POST)
     if not form.is_valid():
+        messages.error(request, "API token not created: correct the marked field.")
         return _profile_response(request, token_form=form, status=400)
 
     try:

@@ -1,4 +1,4 @@
-"""Every management API error answers the one envelope: code, message, fields."""
+"""Every management API error returns the one envelope: code, message, fields."""
 
 from __future__ import annotations
 
@@ -103,6 +103,15 @@ def test_schema_validates() -> None:
     validate_schema(schema)
     assert "/api/v1/administrators/{administrator_id}/" in schema["paths"]
     assert "/api/v1/me/" in schema["paths"]
+    me = schema["paths"]["/api/v1/me/"]["get"]["responses"]
+    assert me["401"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Error"
+    }
+    assert schema["components"]["schemas"]["Error"]["required"] == [
+        "code",
+        "message",
+        "fields",
+    ]
 
 
 def test_schema_and_docs_need_sign_in(client: Client) -> None:

@@ -16,11 +16,11 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 def test_check_deploy_reports_nothing(tmp_path: Path) -> None:
+    # Start from this run's environment without its test-only overrides. The
+    # browser tests set DJANGO_ALLOW_ASYNC_UNSAFE, which check --deploy rejects.
+    test_only = ("SECURE_", "SESSION_", "CSRF_", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
     environment = {
-        key: value
-        for key, value in os.environ.items()
-        # Browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright's event loop.
-        if not key.startswith(("SECURE_", "SESSION_", "CSRF_", "DEBUG", "DJANGO_ALLOW"))
+        key: value for key, value in os.environ.items() if not key.startswith(test_only)
     }
     environment.update(
         DEBUG="false",

@@ -73,3 +73,16 @@ def test_api_unknown_path_uses_error_envelope(client: Client) -> None:
         "message": "Not found.",
         "fields": {},
     }
+
+
+def test_expired_session_htmx_request_loads_sign_in_page(client: Client) -> None:
+    response = client.get(
+        reverse("accounts:administrator_list"),
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver/accounts/administrators/?filter=auditor",
+    )
+
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == (
+        "/accounts/sign-in/?next=/accounts/administrators/%3Ffilter%3Dauditor"
+    )
