@@ -1,20 +1,26 @@
 from __future__ import annotations
 
+import base64
+import json
 from io import StringIO
 from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, models
+from django.test import Client
 
 from accounts.mfa_codes import totp_code
 from accounts.models import AdministratorTOTPDevice, Membership
 from devices.models import DeviceType
 from devices.services.otp import OtpOutcome, otp_verify
+from integrations.models import SettingsFile, SettingsFileKind
+from integrations.services import settings_file_generate
 from pingid_portal import crypto
 from pingid_portal.actors import Actor
 from tests.conftest import mfa_device_for
 from tests.factories import DeviceFactory, PingIDUserFactory
+from tests.security.test_pingid_fuzz import _request_body, _signed
 
 pytestmark = pytest.mark.django_db
 
@@ -49,11 +55,30 @@ def secrets_under_old_key(
 ) -> tuple[AdministratorTOTPDevice, Any]:
     settings.SECRETS_ENCRYPTION_KEYS = [OLD_KEY]
     admin_device = mfa_device_for(global_admin)
-    pingid_user = PingIDUserFactory(organization=global_admin.organization)
+    pingid_user = PingIDUserFactory(
+        organization=global_admin.organization, username="alice"
+    )
     pingid_device = DeviceFactory(
         user=pingid_user, type=DeviceType.AUTHENTICATOR_APP, totp_secret=PINGID_SEED
     )
+    settings_file_generate(
+        actor=Actor.for_membership(global_admin), kind=SettingsFileKind.FULL
+    )
     return admin_device, pingid_device
+
+
+def _signed_call(settings_file: SettingsFile) -> int:
+    """Call GetUserDetails signed with the settings file's key; return errorId."""
+    alias = str(settings_file.organization.org_alias)
+    key = base64.b64decode(settings_file.signing_key)
+    header = {"alg": "HS256", "org_alias": alias, "token": settings_file.token}
+    jws = _signed(header, _request_body(settings_file, {"userName": "alice"}), key)
+    response = Client().post(
+        "/pingid/rest/4/getuserdetails/do", data=jws, content_type="application/json"
+    )
+    payload = response.content.decode().split(".")[1]
+    body = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    return int(body["responseBody"]["errorId"])
 
 
 def test_rotation_keeps_every_secret_working(
@@ -68,7 +93,7 @@ def test_rotation_keeps_every_secret_working(
     settings.SECRETS_ENCRYPTION_KEYS = [NEW_KEY]
     after = _every_stored_secret()
 
-    assert len(before) >= 2
+    assert len(before) >= 3
     assert len(after) == len(before)
     for (_, _, _, old_value), (model, field, pk, new_value) in zip(
         before, after, strict=True
@@ -89,6 +114,8 @@ def test_rotation_keeps_every_secret_working(
         otp=totp_code(PINGID_SEED),
     )
     assert result.outcome == OtpOutcome.ACCEPTED
+    for settings_file in SettingsFile.objects.all():
+        assert _signed_call(settings_file) == 200
 
 
 def test_rotation_runs_again_safely(
