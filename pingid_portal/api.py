@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from rest_framework import exceptions, pagination, permissions
+from rest_framework import authentication, exceptions, pagination, permissions
 from rest_framework.request import Request
 
 from pingid_portal.permissions import Action, has_permission
@@ -45,7 +45,10 @@ class IsOrganizationMember(permissions.BasePermission):
         membership = membership_of(request.user)
         if membership is None:
             return False
-        if request.auth is None and not _session_verified(request):
+        session = isinstance(
+            request.successful_authenticator, authentication.SessionAuthentication
+        )
+        if session and not _session_verified(request):
             # A portal session (not an API token) counts only after the MFA step.
             raise exceptions.PermissionDenied(
                 "Your session has not passed two-step verification: sign in again "

@@ -21,8 +21,7 @@ from accounts.models import Membership
 from accounts.services import api_token_create
 from pingid_portal.actors import Actor
 
-# Examples per operation: bounded so the whole run stays within about two
-# minutes on a small machine.
+# Examples per operation, bounded to keep `make test` short.
 EXAMPLES_PER_OPERATION = 20
 
 
