@@ -346,6 +346,13 @@ CELERY_BEAT_SCHEDULE["accounts-delete-expired-sessions"] = {
     "task": "accounts.tasks.delete_expired_sessions",
     "schedule": crontab(minute=7),
 }
+
+# Integrations: delete finished and expired PingID API sessions.
+CELERY_BEAT_SCHEDULE["integrations-delete-old-authentication-sessions"] = {
+    "task": "integrations.tasks.delete_old_authentication_sessions",
+    "schedule": crontab(minute=37),
+}
+
 # Every API operation documents the error envelope for its error statuses.
 SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "drf_spectacular.hooks.postprocess_schema_enums",
