@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "csp",
     "pingid_portal",
     "accounts",
     "activity",
@@ -88,12 +89,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.sessions.SessionTimeoutMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "pingid_portal.tenancy.TenancyMiddleware",
 ]
@@ -403,4 +406,32 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "UserBulkJobStatusEnum": "users.models.JobStatus",
     "UserBulkActionEnum": "users.models.BulkAction",
     "UserImportStatusEnum": "users.models.ImportStatus",
+}
+
+# Security: administrator sign-in, sessions and headers (docs/security.md).
+# The absolute timeout is also the session cookie's age.
+SESSION_ABSOLUTE_TIMEOUT_SECONDS = SESSION_COOKIE_AGE
+# Failed passwords or MFA codes within the window that lock an account name or
+# an IP address, and how long a lockout lasts.
+SIGN_IN_ACCOUNT_MAX_FAILURES = env.int("SIGN_IN_ACCOUNT_MAX_FAILURES", default=5)
+SIGN_IN_IP_MAX_FAILURES = env.int("SIGN_IN_IP_MAX_FAILURES", default=20)
+SIGN_IN_FAILURE_WINDOW_SECONDS = env.int("SIGN_IN_FAILURE_WINDOW_SECONDS", default=900)
+SIGN_IN_LOCKOUT_SECONDS = env.int("SIGN_IN_LOCKOUT_SECONDS", default=900)
+# The account and address lockouts above limit code guessing; django-otp's own
+# per-device delay would reject a correct recovery code typed right after a typo.
+OTP_STATIC_THROTTLE_FACTOR = 0
+# Content Security Policy (django-csp 4): no inline scripts or styles anywhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
 }

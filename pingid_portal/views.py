@@ -33,6 +33,11 @@ def portal_view(action: Action = Action.VIEW) -> Callable[[PortalView], PortalVi
                     login = redirect_to_login(request.htmx.current_url_abs_path or "/")  # type: ignore[attr-defined]
                     return HttpResponseClientRedirect(login["Location"])
                 return redirect_to_login(request.get_full_path())
+            if not request.user.is_verified():  # type: ignore[attr-defined]
+                # Signed in with a password only: the MFA step comes next.
+                return redirect_to_login(
+                    request.get_full_path(), login_url="accounts:mfa_verify"
+                )
             membership = request.membership  # type: ignore[attr-defined]
             if not membership:
                 raise PermissionDenied(
