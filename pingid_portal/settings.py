@@ -343,6 +343,13 @@ CELERY_BEAT_SCHEDULE["accounts-delete-expired-sessions"] = {
     "task": "accounts.tasks.delete_expired_sessions",
     "schedule": crontab(minute=7),
 }
+
+# Integrations: delete finished and expired PingID API sessions.
+CELERY_BEAT_SCHEDULE["integrations-delete-old-authentication-sessions"] = {
+    "task": "integrations.tasks.delete_old_authentication_sessions",
+    "schedule": crontab(minute=37),
+}
+
 # Every API operation documents the error envelope for its error statuses.
 SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "drf_spectacular.hooks.postprocess_schema_enums",
@@ -384,4 +391,16 @@ CELERY_BEAT_SCHEDULE["availability-worker-heartbeat"] = {
 CELERY_BEAT_SCHEDULE["availability-record-ended-emergency-bypasses"] = {
     "task": "availability.tasks.record_ended_emergency_bypasses",
     "schedule": 60.0,
+}
+
+# Users: PingID roles and services appear in several API fields; name their
+# enumerations once in the OpenAPI schema.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),  # type: ignore[dict-item]
+    "PingIDRoleEnum": "users.models.PingIDRole",
+    "PingIDServiceEnum": "users.models.Service",
+    "PingIDUserStatusEnum": "users.models.UserStatus",
+    "UserBulkJobStatusEnum": "users.models.JobStatus",
+    "UserBulkActionEnum": "users.models.BulkAction",
+    "UserImportStatusEnum": "users.models.ImportStatus",
 }

@@ -108,6 +108,45 @@ def pingid_user_sample(context: SampleContext) -> Sample:
     return Sample(user.pk, [f"pu-{marker}"])
 
 
+@sample("job_id")
+def bulk_job_sample(context: SampleContext) -> Sample:
+    from users.models import UserBulkJob
+
+    marker = _marker()
+    job = UserBulkJob.objects.create(
+        organization=context.organization,
+        requested_by=context.owner.user,
+        requested_by_display=f"job-{marker}@example.com",
+        action="disable",
+        parameters={"reason": f"reason {marker}"},
+    )
+    return Sample(job.pk, [f"job-{marker}@example.com"])
+
+
+@sample("import_id")
+def user_import_sample(context: SampleContext) -> Sample:
+    from users.models import UserImport
+
+    marker = _marker()
+    user_import = UserImport.objects.create(
+        organization=context.organization,
+        uploaded_by=context.owner.user,
+        uploaded_by_display="uploader@example.com",
+        file_name=f"import-{marker}.csv",
+        content=f"username\nimported-{marker}\n",
+        rows=[
+            {
+                "line": 2,
+                "username": f"imported-{marker}",
+                "outcome": "create",
+                "changes": {},
+                "error": "",
+            }
+        ],
+    )
+    return Sample(user_import.pk, [f"import-{marker}.csv", f"imported-{marker}"])
+
+
 @sample("session_id")
 def pairing_session_sample(context: SampleContext) -> Sample:
     from datetime import timedelta
