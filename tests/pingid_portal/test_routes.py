@@ -300,3 +300,25 @@ def test_route_follows_permission_table(
         else:
             assert member is not None
             _check_member(response, rule, member.role, where)
+
+
+def _plain_view(request: object) -> HttpResponse:
+    return HttpResponse("no rule")
+
+
+def test_route_without_rule_fails() -> None:
+    route = Route("plain/", "plain", _plain_view, ())
+
+    with pytest.raises(pytest.fail.Exception, match="has no permission rule"):
+        rule_for(route, "GET")
+
+
+@pytest.mark.django_db
+def test_unknown_url_parameter_fails(
+    organization: Organization, global_admin: Membership
+) -> None:
+    route = Route("things/<int:thing_id>/", "things", _plain_view, ("thing_id",))
+    context = SampleContext(organization, global_admin)
+
+    with pytest.raises(pytest.fail.Exception, match=r"@sample\(.thing_id.\)"):
+        _samples(route, context)
