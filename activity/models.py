@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 
 from pingid_portal.tenancy import OrganizationQuerySet
 
@@ -75,6 +76,13 @@ class ActivityEvent(models.Model):
     # Names of the fields whose value was cut to fit, empty when none was.
     truncated_fields = models.JSONField(default=list, blank=True)
 
+    # Tamper evidence: position in the organization's hash chain (1 first),
+    # the hash of the event before it and the SHA-256 over this event's
+    # canonical content and `previous_hash` (see activity/chain.py).
+    sequence = models.BigIntegerField(default=0)
+    previous_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
+
     objects = ActivityEventQuerySet.as_manager()
 
     class Meta:
@@ -90,6 +98,53 @@ class ActivityEvent(models.Model):
                 fields=["organization", "pingid_user_id", "-occurred_at"],
                 name="event_org_pingid_user_idx",
             ),
+            # outcome=... with keyset paging: "failures of the last week", the
+            # dashboard's counts by result.
+            models.Index(
+                fields=["organization", "outcome", "-occurred_at", "-id"],
+                name="event_org_outcome_time_idx",
+            ),
+            # category=... and action=...: authentications only, one event type.
+            models.Index(
+                fields=["organization", "category", "action", "-occurred_at", "-id"],
+                name="event_org_cat_action_time_idx",
+            ),
+            # service=...: "VPN authentications".
+            models.Index(
+                fields=["organization", "service", "-occurred_at", "-id"],
+                name="event_org_service_time_idx",
+            ),
+            # administrator=...: what one administrator did.
+            models.Index(
+                fields=["organization", "actor_user", "-occurred_at", "-id"],
+                name="event_org_actor_time_idx",
+            ),
+            # user=... (case-insensitive username, Django's iexact on
+            # PostgreSQL compares UPPER(pingid_username::text)).
+            models.Index(
+                models.F("organization"),
+                Upper("pingid_username"),
+                models.F("occurred_at").desc(),
+                models.F("id").desc(),
+                name="event_org_username_time_idx",
+            ),
+            # ip=...: everything from one address.
+            models.Index(
+                fields=["organization", "ip_address", "-occurred_at", "-id"],
+                name="event_org_ip_time_idx",
+            ),
+        ]
+        constraints = [
+            # Chain verification walks each chain in sequence order; a sequence
+            # is never used twice within one chain.
+            models.UniqueConstraint(
+                fields=["organization", "sequence"], name="event_org_sequence_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["sequence"],
+                condition=models.Q(organization__isnull=True),
+                name="event_no_org_sequence_unique",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -103,3 +158,116 @@ class ActivityEvent(models.Model):
     @property
     def is_truncated(self) -> bool:
         return bool(self.truncated_fields)
+
+
+def chain_key_of(organization_id: int | None) -> str:
+    """Return the key of the hash chain of an organization, or of no organization."""
+    return f"organization:{organization_id}" if organization_id else "no-organization"
+
+
+class ChainHead(models.Model):
+    """The end and the start of one hash chain.
+
+    `event_record` locks this row (SELECT ... FOR UPDATE) so that the events of
+    one chain get their sequence numbers one at a time. The anchor is the hash
+    the first kept event links to: empty for a whole chain, and the hash of the
+    last purged event after retention removed the oldest ones.
+    """
+
+    chain_key = models.CharField(max_length=40, unique=True)
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    last_sequence = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, blank=True)
+    anchor_sequence = models.BigIntegerField(default=0)
+    anchor_hash = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.chain_key} at {self.last_sequence}"
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    JSONL = "jsonl", "JSON Lines"
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "pending", "Waiting"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class Export(models.Model):
+    """One asynchronous export of a filtered activity log to a private file."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requester_display = models.CharField(max_length=254)
+    # The activity filter as query parameters, plus the time zone its times
+    # are read in; the task rebuilds the page's filter from it.
+    filter = models.JSONField(default=dict)
+    time_zone = models.CharField(max_length=64, default="UTC")
+    format = models.CharField(max_length=10, choices=ExportFormat.choices)
+    gzip = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=20, choices=ExportStatus.choices, default=ExportStatus.PENDING
+    )
+    rows_written = models.BigIntegerField(default=0)
+    # Rows the filter matched when the export was requested; an estimate,
+    # because events keep arriving.
+    total_estimate = models.BigIntegerField(default=0)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    # Updated by the running task after every chunk; a running export whose
+    # heartbeat is older than EXPORT_STALE_SECONDS lost its worker.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    # Path of the finished file relative to EXPORT_STORAGE; empty until it
+    # is complete.
+    file_path = models.CharField(max_length=300, blank=True)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The export list of an organization, newest first.
+            models.Index(
+                fields=["organization", "-created_at"], name="export_org_created_idx"
+            ),
+            # delete_expired_exports: finished exports older than the retention.
+            models.Index(
+                fields=["status", "finished_at"], name="export_status_finished_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Export {self.pk} ({self.format}, {self.status})"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in (ExportStatus.SUCCEEDED, ExportStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == ExportStatus.SUCCEEDED:
+            return 100
+        if self.total_estimate <= 0:
+            return 0
+        return min(99, int(self.rows_written * 100 / self.total_estimate))
+
+    @property
+    def file_name(self) -> str:
+        suffix = ".gz" if self.gzip else ""
+        return f"activity-export-{self.pk}.{self.format}{suffix}"

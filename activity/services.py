@@ -5,14 +5,18 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
+from activity.chain import chain_append, normalize_ip
 from activity.models import ActivityEvent, Category, Outcome
 from pingid_portal.actors import ActorKind
+from pingid_portal.errors import ConflictError, ServiceError
+from pingid_portal.permissions import Action
 
 if TYPE_CHECKING:
     from accounts.models import Organization
+    from activity.models import Export
     from pingid_portal.actors import Actor
 
 # Longest stored text of the unbounded fields, in characters.
@@ -57,7 +61,7 @@ def _fit_ip(value: str | None, truncated: list[str]) -> str | None:
     except ValidationError:
         truncated.append("ip_address")
         return None
-    return value
+    return normalize_ip(value)
 
 
 def _char_limit(field_name: str) -> int:
@@ -95,6 +99,9 @@ def event_record(
     Any input is stored: text longer than its field is cut and the field is
     named in `truncated_fields`; characters the database cannot hold are
     dropped; an invalid IP address is dropped and marked.
+
+    The event is appended to its organization's hash chain. The chain's head
+    row stays locked until the caller's transaction ends.
     """
     truncated: list[str] = []
     if target is not None:
@@ -154,5 +161,86 @@ def event_record(
         ),
     )
     event.truncated_fields = truncated
-    event.save()
+    with transaction.atomic(savepoint=False):
+        chain_append(event)
+        event.save()
     return event
+
+
+def export_create(
+    *,
+    actor: Actor,
+    params: Any,
+    format: str,
+    gzip: bool = False,
+    time_zone: str = "UTC",
+) -> Export:
+    """Queue an export of exactly the activity that `params` filter."""
+    from django.utils.datastructures import MultiValueDict
+
+    from activity.models import Export, ExportFormat
+    from activity.selectors import FILTER_PARAMETERS, event_filter, filter_parameters
+    from activity.tasks import run_export
+
+    actor.require(Action.ACTIVITY_EXPORT)
+    if format not in ExportFormat.values:
+        raise ServiceError(
+            f"Unknown export format {format!r}: choose csv or jsonl.",
+            field="format",
+        )
+    if not hasattr(params, "getlist"):
+        # A JSON object from the API; form data carries other fields too.
+        unknown = sorted(set(params) - set(FILTER_PARAMETERS))
+        if unknown:
+            raise ServiceError(
+                f"Unknown filter {', '.join(unknown)}: use "
+                f"{', '.join(FILTER_PARAMETERS)}.",
+                field="filter",
+            )
+    stored = filter_parameters(params)
+    filterset = event_filter(actor.organization, MultiValueDict(stored), time_zone)
+    if not filterset.is_valid():
+        name, messages = next(iter(filterset.errors.items()))
+        raise ServiceError(f"{name}: {' '.join(messages)}", field=name)
+    with transaction.atomic():
+        export = Export.objects.create(
+            organization=actor.organization,
+            requester=actor.user,
+            requester_display=actor.display,
+            filter=stored,
+            time_zone=time_zone,
+            format=format,
+            gzip=gzip,
+            total_estimate=filterset.qs.count(),
+        )
+        event_record(
+            actor=actor,
+            action="activity.export",
+            target=export,
+            target_display=export.file_name,
+            after={"filter": export.filter, "format": format, "gzip": gzip},
+        )
+        transaction.on_commit(lambda: run_export.delay(export.pk))
+    return export
+
+
+def export_retry(*, actor: Actor, export: Export) -> Export:
+    """Queue a failed export again, keeping its filter."""
+    from activity.models import Export, ExportStatus
+    from activity.tasks import run_export
+
+    actor.require(Action.ACTIVITY_EXPORT)
+    with transaction.atomic():
+        reset = Export.objects.filter(
+            pk=export.pk, organization=actor.organization, status=ExportStatus.FAILED
+        ).update(status=ExportStatus.PENDING, error="", rows_written=0)
+        if not reset:
+            raise ConflictError(
+                "Only a failed export can be retried; this one is "
+                f"{export.get_status_display().lower()}.",
+                code="export_not_failed",
+            )
+        event_record(actor=actor, action="activity.export_retry", target=export)
+        transaction.on_commit(lambda: run_export.delay(export.pk))
+    export.refresh_from_db()
+    return export

@@ -5,6 +5,17 @@ anyone. It returns None when authentication proceeds normally, or a
 `Decision` saying whether to reject (fail closed) or bypass (fail open), and
 why. `dependency_failure_decision` is asked when an authentication cannot
 finish because a dependency failed.
+
+Precedence, first match wins:
+
+1. An emergency bypass in force that covers the service: BYPASS, whatever
+   else holds, because a global administrator opened it for this situation.
+2. The service switched off: the behaviour during errors of the service.
+3. A maintenance window in progress: the behaviour during errors of the service.
+4. Otherwise None: authenticate normally.
+
+The behaviour during errors of a service is its override when it has one,
+else the organization's default, else REJECT.
 """
 
 from __future__ import annotations
@@ -12,6 +23,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
+
+from availability import selectors
+from availability.models import FailureMode
 
 if TYPE_CHECKING:
     from accounts.models import Organization
@@ -37,12 +51,63 @@ class Decision:
     message: str
 
 
+def _outcome_clause(mode: str, service: str) -> str:
+    if mode == FailureMode.BYPASS:
+        return (
+            f"MFA was bypassed because the behaviour during errors for service "
+            f"{service} is bypass (fail open)"
+        )
+    return (
+        f"authentication was rejected because the behaviour during errors for "
+        f"service {service} is reject (fail closed)"
+    )
+
+
+def _sentence(text: str) -> str:
+    """Return `text` as one sentence: a final full stop and no line breaks."""
+    text = " ".join(text.split()).rstrip(".")
+    return f"{text}."
+
+
 def authentication_decision(
     *, organization: Organization, service: str, now: datetime
 ) -> Decision | None:
     """Return how to treat an authentication for `service` at `now`, or None for normal."""
-    # TODO(before availability lands): read the switch, maintenance windows and
-    # emergency bypass of the organization.
+    bypass = selectors.emergency_bypass_active(organization, now)
+    if bypass is not None and bypass.covers(service):
+        return Decision(
+            mode=DecisionMode.BYPASS,
+            reason=DecisionReason.EMERGENCY_BYPASS,
+            message=_sentence(
+                f"MFA was bypassed by an emergency bypass until "
+                f"{bypass.effective_end:%Y-%m-%d %H:%M} UTC: {bypass.reason}"
+            ),
+        )
+
+    state = selectors.service_state_get(organization)
+    if not state.enabled:
+        mode = selectors.failure_mode_for(organization, service)
+        reason_text = f" ({state.reason})" if state.reason else ""
+        return Decision(
+            mode=mode,
+            reason=DecisionReason.SERVICE_DISABLED,
+            message=_sentence(
+                f"PingID is disabled for this organization{reason_text}, so "
+                f"{_outcome_clause(mode, service)}"
+            ),
+        )
+
+    window = selectors.maintenance_current(organization, now)
+    if window is not None:
+        mode = selectors.failure_mode_for(organization, service)
+        return Decision(
+            mode=mode,
+            reason=DecisionReason.MAINTENANCE,
+            message=_sentence(
+                f"PingID is in maintenance until {window.ends_at:%Y-%m-%d %H:%M} "
+                f"UTC, so {_outcome_clause(mode, service)}"
+            ),
+        )
     return None
 
 
@@ -50,9 +115,11 @@ def dependency_failure_decision(
     *, organization: Organization, service: str
 ) -> Decision:
     """Return the configured behaviour when a dependency failed mid-authentication."""
-    # TODO(before availability lands): read the organization's behaviour during errors.
+    mode = selectors.failure_mode_for(organization, service)
     return Decision(
-        mode=DecisionMode.REJECT,
+        mode=mode,
         reason=DecisionReason.DEPENDENCY_FAILURE,
-        message="Authentication failed because a dependency is unavailable.",
+        message=_sentence(
+            f"A dependency of PingID failed, so {_outcome_clause(mode, service)}"
+        ),
     )

@@ -1,3 +1,87 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from devices import api
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("devices/", api.DeviceListView.as_view(), name="api-device-list"),
+    path(
+        "devices/<int:device_id>/",
+        api.DeviceDetailView.as_view(),
+        name="api-device-detail",
+    ),
+    path(
+        "devices/<int:device_id>/unpair/",
+        api.DeviceUnpairView.as_view(),
+        name="api-device-unpair",
+    ),
+    path(
+        "devices/<int:device_id>/primary/",
+        api.DeviceSetPrimaryView.as_view(),
+        name="api-device-primary",
+    ),
+    path(
+        "devices/<int:device_id>/block/",
+        api.DeviceBlockView.as_view(),
+        name="api-device-block",
+    ),
+    path(
+        "devices/<int:device_id>/unblock/",
+        api.DeviceUnblockView.as_view(),
+        name="api-device-unblock",
+    ),
+    path(
+        "devices/<int:device_id>/move/",
+        api.DeviceMoveView.as_view(),
+        name="api-device-move",
+    ),
+    path(
+        "devices/<int:device_id>/lost/",
+        api.DeviceLostView.as_view(),
+        name="api-device-lost",
+    ),
+    path(
+        "users/<int:user_id>/devices/",
+        api.UserDevicesView.as_view(),
+        name="api-user-devices",
+    ),
+    path(
+        "users/<int:user_id>/devices/unpair/",
+        api.UserDevicesUnpairView.as_view(),
+        name="api-user-devices-unpair",
+    ),
+    path(
+        "users/<int:user_id>/devices/reorder/",
+        api.UserDevicesReorderView.as_view(),
+        name="api-user-devices-reorder",
+    ),
+    path(
+        "users/<int:user_id>/activation-codes/",
+        api.ActivationCodeIssueView.as_view(),
+        name="api-activation-code-issue",
+    ),
+    path(
+        "activation-codes/status/",
+        api.PairingStatusView.as_view(),
+        name="api-activation-code-status",
+    ),
+    path(
+        "users/<int:user_id>/pairings/totp/",
+        api.TotpPairingStartView.as_view(),
+        name="api-totp-pairing-start",
+    ),
+    path(
+        "users/<int:user_id>/pairings/email/",
+        api.EmailPairingStartView.as_view(),
+        name="api-email-pairing-start",
+    ),
+    path(
+        "pairings/<uuid:session_id>/finish/",
+        api.PairingFinishView.as_view(),
+        name="api-pairing-finish",
+    ),
+    path(
+        "users/<int:user_id>/otp-unlock/",
+        api.OtpUnlockView.as_view(),
+        name="api-otp-unlock",
+    ),
+]

@@ -1,3 +1,11 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from integrations.pingid.api import PingIDOperationView
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path(
+        "rest/4/<str:operation>/do",
+        PingIDOperationView.as_view(),
+        name="pingid-operation",
+    ),
+]

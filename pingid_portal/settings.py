@@ -307,6 +307,20 @@ LOGGING = {
     },
 }
 
+# Integrations: the PingID API.
+# Requests whose reqHeader.timestamp is further than this from server time are rejected.
+PINGID_TIMESTAMP_TOLERANCE_SECONDS = env.int(
+    "PINGID_TIMESTAMP_TOLERANCE_SECONDS", default=300
+)
+# An authentication started with startauthentication must finish within this time.
+PINGID_SESSION_SECONDS = env.int("PINGID_SESSION_SECONDS", default=300)
+# Accepted calls per settings file, and authentication calls per PingID user, per minute.
+PINGID_RATE_LIMIT_PER_FILE_PER_MINUTE = env.int(
+    "PINGID_RATE_LIMIT_PER_FILE_PER_MINUTE", default=6000
+)
+PINGID_RATE_LIMIT_PER_USER_PER_MINUTE = env.int(
+    "PINGID_RATE_LIMIT_PER_USER_PER_MINUTE", default=30
+)
 # Devices: one-time password verification, pairing and activation codes.
 # Failed one-time passwords in a row after which a user's OTP is locked.
 OTP_MAX_FAILURES = env.int("OTP_MAX_FAILURES", default=5)
@@ -318,6 +332,11 @@ EMAIL_OTP_VALIDITY_SECONDS = env.int("EMAIL_OTP_VALIDITY_SECONDS", default=600)
 DEVICE_PAIRING_SECONDS = env.int("DEVICE_PAIRING_SECONDS", default=900)
 # Wrong codes after which a pairing session is void and must be started again.
 DEVICE_PAIRING_MAX_ATTEMPTS = env.int("DEVICE_PAIRING_MAX_ATTEMPTS", default=5)
+# The device types an activation code can pair appear in several API fields.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),  # type: ignore[dict-item]
+    "ActivationCodeDeviceTypeEnum": "devices.serializers.CODE_DEVICE_TYPES",
+}
 
 # Accounts: expired portal sessions are deleted every hour.
 CELERY_BEAT_SCHEDULE["accounts-delete-expired-sessions"] = {
@@ -329,3 +348,40 @@ SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "drf_spectacular.hooks.postprocess_schema_enums",
     "pingid_portal.api_docs.schema_add_error_responses",
 ]
+
+
+# Activity: a running export whose heartbeat is older than this many seconds
+# lost its worker and may be taken over by a redelivered task.
+EXPORT_STALE_SECONDS = env.int("EXPORT_STALE_SECONDS", default=120)
+
+
+# Availability: health checks, probes, maintenance and emergency bypass.
+# Age in seconds after which the latest worker heartbeat fails /health/ready.
+HEALTH_WORKER_HEARTBEAT_MAX_AGE_SECONDS = env.int(
+    "HEALTH_WORKER_HEARTBEAT_MAX_AGE_SECONDS", default=180
+)
+# Seconds the database and broker checks wait for a connection.
+HEALTH_CHECK_TIMEOUT_SECONDS = env.int("HEALTH_CHECK_TIMEOUT_SECONDS", default=3)
+# Days probe results are kept; the uptime report shows 90.
+AVAILABILITY_PROBE_RETENTION_DAYS = env.int(
+    "AVAILABILITY_PROBE_RETENTION_DAYS", default=100
+)
+# Hours before a maintenance window that its banner appears.
+AVAILABILITY_MAINTENANCE_NOTICE_HOURS = env.int(
+    "AVAILABILITY_MAINTENANCE_NOTICE_HOURS", default=24
+)
+# Maximum length of a maintenance window and of an emergency bypass, in hours.
+AVAILABILITY_MAINTENANCE_MAX_HOURS = env.int(
+    "AVAILABILITY_MAINTENANCE_MAX_HOURS", default=72
+)
+AVAILABILITY_EMERGENCY_BYPASS_MAX_HOURS = env.int(
+    "AVAILABILITY_EMERGENCY_BYPASS_MAX_HOURS", default=72
+)
+CELERY_BEAT_SCHEDULE["availability-worker-heartbeat"] = {
+    "task": "availability.tasks.record_worker_heartbeat",
+    "schedule": 30.0,
+}
+CELERY_BEAT_SCHEDULE["availability-record-ended-emergency-bypasses"] = {
+    "task": "availability.tasks.record_ended_emergency_bypasses",
+    "schedule": 60.0,
+}

@@ -94,4 +94,10 @@ def handler500(request: HttpRequest) -> HttpResponse:
 
 @portal_view()
 def dashboard(request: PortalRequest) -> HttpResponse:
-    return render(request, "dashboard.html", {})
+    from activity.dashboard import dashboard_context
+
+    period = request.GET.get("period", "day")
+    context = dashboard_context(
+        request.organization, period, request.membership.time_zone
+    )
+    return render(request, "dashboard.html", context)

@@ -242,7 +242,7 @@ def user_update(*, actor: Actor, user: PingIDUser, **fields: Any) -> PingIDUser:
             f"{', '.join(EDITABLE_FIELDS)}.",
             field=unknown[0],
         )
-    cleaned = _clean_update(fields)
+    cleaned = clean_user_fields(fields)
     with transaction.atomic():
         user = lock_user(actor, user)
         rows = _locked_services(user)
@@ -264,7 +264,8 @@ def user_update(*, actor: Actor, user: PingIDUser, **fields: Any) -> PingIDUser:
     return user
 
 
-def _clean_update(fields: dict[str, Any]) -> dict[str, Any]:
+def clean_user_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Validate the editable fields present in `fields`; raise `ServiceError` on the first bad one."""
     cleaned: dict[str, Any] = {}
     for name in ("first_name", "last_name"):
         if name in fields:

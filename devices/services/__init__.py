@@ -17,6 +17,11 @@ from devices.services.inventory import (
     device_unpair,
     device_unpair_all,
 )
+from devices.services.lost import (
+    BypassRequest,
+    LostDeviceResult,
+    device_lost_recover,
+)
 from devices.services.otp import (
     OtpOutcome,
     OtpResult,
@@ -32,6 +37,9 @@ from devices.services.pairing import (
 )
 
 __all__ = [
+    "BypassRequest",
+    "LostDeviceResult",
+    "device_lost_recover",
     "OtpOutcome",
     "OtpResult",
     "PairingState",

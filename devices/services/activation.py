@@ -161,7 +161,7 @@ def _code_find(
         organization=organization, code_hash=code_hash(_HASH_PURPOSE, code)
     )
     if lock:
-        queryset = queryset.select_for_update()
+        queryset = queryset.select_for_update(of=("self",))
     return queryset.select_related("device").first()
 
 

@@ -1,0 +1,201 @@
+"""State changes of PingID API authentications: start, finish, cancel, expire.
+
+Every step writes one authentication event with the settings file (the
+actor), the client IP address, the service, the device and the outcome.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from activity.models import Category, Outcome
+from activity.services import event_record
+from devices.models import Device
+from devices.services import OtpOutcome, OtpResult, otp_verify
+from integrations.models import AuthenticationSession, AuthenticationStatus
+from pingid_portal.actors import Actor
+from pingid_portal.permissions import Action
+from users.models import PingIDUser
+from users.services import user_mark_authenticated
+
+
+@dataclass(frozen=True)
+class AuthenticationContext:
+    """The service (spAlias) and application of an authentication."""
+
+    service: str
+    application: str = ""
+
+
+def authentication_record(
+    *,
+    actor: Actor,
+    action: str,
+    outcome: str,
+    context: AuthenticationContext,
+    user: PingIDUser | None = None,
+    username: str = "",
+    device: Device | None = None,
+    reason: str = "",
+    message: str = "",
+) -> None:
+    """Write one authentication event; `username` names a user who does not exist."""
+    extra: dict[str, Any] = {}
+    if user is None and username:
+        extra = {"target_type": "pingiduser", "target_display": username}
+    event_record(
+        actor=actor,
+        action=action,
+        category=Category.AUTHENTICATION,
+        outcome=outcome,
+        pingid_user=user,
+        service=context.service,
+        application=context.application,
+        device=device,
+        reason=reason,
+        message=message,
+        **extra,
+    )
+
+
+def authentication_session_start(
+    *,
+    actor: Actor,
+    user: PingIDUser,
+    device: Device,
+    context: AuthenticationContext,
+    message: str,
+) -> AuthenticationSession:
+    """Open a session waiting for the OTP of `device`; it expires by itself."""
+    actor.require(Action.AUTHENTICATE)
+    settings_file_id = actor.settings_file_id
+    if settings_file_id is None:
+        raise ValueError("Only a settings file starts PingID API authentications.")
+    now = timezone.now()
+    with transaction.atomic():
+        session = AuthenticationSession.objects.create(
+            organization=actor.organization,
+            session_id=secrets.token_urlsafe(24),
+            settings_file_id=settings_file_id,
+            user=user,
+            device=device,
+            service=context.service,
+            application=context.application,
+            client_ip=actor.ip_address,
+            created_at=now,
+            expires_at=now + timedelta(seconds=settings.PINGID_SESSION_SECONDS),
+        )
+        authentication_record(
+            actor=actor,
+            action="authentication.start",
+            outcome=Outcome.SUCCESS,
+            context=context,
+            user=user,
+            device=device,
+            message=message,
+        )
+    return session
+
+
+def _context_of(session: AuthenticationSession) -> AuthenticationContext:
+    return AuthenticationContext(session.service, session.application)
+
+
+def _session_close(session: AuthenticationSession, status: str) -> None:
+    session.status = status
+    session.finished_at = timezone.now()
+    session.save(update_fields=["status", "finished_at"])
+
+
+def authentication_session_lock(
+    *, actor: Actor, session_id: str
+) -> AuthenticationSession | None:
+    """Lock the organization's pending session `session_id`; None when there is none.
+
+    A session found past its expiry is closed and its time-out recorded, so
+    the caller treats it like an unknown session. Call inside a transaction.
+    """
+    session = (
+        # Only the session row is locked: the device join is an outer join.
+        AuthenticationSession.objects.select_for_update(of=("self",))
+        .select_related("user", "device")
+        .filter(
+            organization=actor.organization,
+            session_id=session_id[:64],
+            status=AuthenticationStatus.PENDING,
+        )
+        .first()
+    )
+    if session is None:
+        return None
+    if timezone.now() >= session.expires_at:
+        _session_close(session, AuthenticationStatus.FAILED)
+        authentication_record(
+            actor=actor,
+            action="authentication.finish",
+            outcome=Outcome.TIMED_OUT,
+            context=_context_of(session),
+            user=session.user,
+            device=session.device,
+            reason="session_expired",
+            message=f"The session expired at {session.expires_at:%H:%M:%S} UTC.",
+        )
+        return None
+    return session
+
+
+def authentication_session_finish(
+    *, actor: Actor, session: AuthenticationSession, otp: str
+) -> OtpResult:
+    """Check the OTP of a locked pending session and record the outcome.
+
+    A wrong or replayed code leaves the session open for another try; a
+    lockout closes it. Call inside the transaction that locked the session.
+    """
+    actor.require(Action.AUTHENTICATE)
+    result = otp_verify(actor=actor, user=session.user, otp=otp, device=session.device)
+    context = _context_of(session)
+    if result.accepted:
+        _session_close(session, AuthenticationStatus.SUCCEEDED)
+        user_mark_authenticated(user=session.user, at=timezone.now())
+        outcome, reason = Outcome.SUCCESS, ""
+    elif result.outcome == OtpOutcome.LOCKED:
+        _session_close(session, AuthenticationStatus.FAILED)
+        outcome, reason = Outcome.DENIED, "otp_locked"
+    else:
+        outcome, reason = Outcome.FAILURE, f"otp_{result.outcome}"
+    authentication_record(
+        actor=actor,
+        action="authentication.finish",
+        outcome=outcome,
+        context=context,
+        user=session.user,
+        device=result.device or session.device,
+        reason=reason,
+    )
+    return result
+
+
+def authentication_session_cancel(
+    *, actor: Actor, session: AuthenticationSession
+) -> None:
+    """Close a locked pending session at the client's request."""
+    actor.require(Action.AUTHENTICATE)
+    _session_close(session, AuthenticationStatus.CANCELLED)
+    authentication_record(
+        actor=actor,
+        action="authentication.cancel",
+        outcome=Outcome.FAILURE,
+        context=_context_of(session),
+        user=session.user,
+        device=session.device,
+        reason="cancelled",
+        message="The client cancelled the authentication.",
+    )

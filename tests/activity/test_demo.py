@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import pytest
+
+from accounts.models import Organization
+from activity import demo
+from activity.chain import chain_verify
+from activity.models import ActivityEvent
+from tests.factories import PingIDUserFactory
+
+
+def test_demo_seeds_thirty_days_once(
+    organization: Organization, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(demo, "AUTHENTICATIONS_PER_DAY", 6)
+    user = PingIDUserFactory(organization=organization)
+
+    demo.seed(organization)
+    count = ActivityEvent.objects.filter(organization=organization).count()
+    demo.seed(organization)
+
+    events = ActivityEvent.objects.filter(organization=organization)
+    assert events.count() == count
+    assert count >= 30 * 2
+    assert set(events.values_list("pingid_user_id", flat=True)) == {user.pk}
+    assert events.filter(outcome="failure").exists()
+    assert len(set(events.values_list("service", flat=True))) >= 4
+    assert chain_verify(organization.pk).intact
+
+
+def test_demo_without_users_uses_generic_names(
+    organization: Organization, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(demo, "AUTHENTICATIONS_PER_DAY", 3)
+
+    demo.seed(organization)
+
+    names = set(ActivityEvent.objects.values_list("pingid_username", flat=True))
+    assert "alice" in names

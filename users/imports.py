@@ -1,0 +1,325 @@
+"""CSV import of PingID users: upload, preview every row's outcome, then apply.
+
+An import creates users and updates the columns a row fills in. It never
+deletes a user, renames one, disables a service or moves a user to another
+organization. An empty cell leaves the current value as it is.
+Each row is applied in its own transaction, so a bad row changes nothing and
+affects no other row.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from activity.services import event_record
+from pingid_portal.actors import Actor
+from pingid_portal.errors import ConflictError, ServiceError
+from pingid_portal.permissions import Action
+from users.models import (
+    ImportStatus,
+    PingIDUser,
+    UserImport,
+    username_key,
+)
+from users.services import (
+    clean_user_fields,
+    clean_username,
+    user_create,
+    user_update,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 50_000
+COLUMN_ALIASES = {
+    "username": "username",
+    "user_name": "username",
+    "first_name": "first_name",
+    "fname": "first_name",
+    "last_name": "last_name",
+    "lname": "last_name",
+    "email": "email",
+    "e_mail": "email",
+    "role": "role",
+    "status": "status",
+    "services": "services",
+}
+PROFILE_COLUMNS = ("first_name", "last_name", "email", "role", "status")
+
+
+class Outcome:
+    CREATE = "create"
+    UPDATE = "update"
+    UNCHANGED = "unchanged"
+    ERROR = "error"
+
+
+@dataclass
+class RowResult:
+    line: int
+    username: str
+    outcome: str
+    changes: dict[str, list[Any]] = field(default_factory=dict)
+    error: str = ""
+
+
+def decode_csv(data: bytes) -> str:
+    """Return the text of an uploaded file: UTF-8, with its BOM removed if it has one."""
+    if len(data) > MAX_FILE_BYTES:
+        raise ServiceError(
+            f"File is too large ({len(data)} bytes): split it into files of at most "
+            f"{MAX_FILE_BYTES // (1024 * 1024)} MB.",
+            field="file",
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ServiceError(
+            f"File is not UTF-8 text (invalid byte 0x{data[error.start]:02x} at "
+            f"position {error.start}): save it as “CSV UTF-8” and upload it again.",
+            field="file",
+        ) from error
+
+
+def _column_name(header: str) -> str:
+    return re.sub(r"[\s-]+", "_", header.strip().lower())
+
+
+def read_rows(text: str) -> list[tuple[int, dict[str, str]]]:
+    """Parse CSV text into (line number, cells by column) pairs."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration as error:
+        raise ServiceError("File is empty: add a header row.", field="file") from error
+    except csv.Error as error:
+        raise ServiceError(
+            f"Header row is malformed: {error}.", field="file"
+        ) from error
+    columns = [COLUMN_ALIASES.get(_column_name(name), "") for name in header]
+    unknown = [name for name, column in zip(header, columns, strict=True) if not column]
+    if unknown:
+        raise ServiceError(
+            f"Unknown column {', '.join(repr(name) for name in unknown)}: use "
+            "username, first_name, last_name, email, role, status, services.",
+            field="file",
+        )
+    if "username" not in columns:
+        raise ServiceError(
+            "Column username is missing: add it to the header row.", field="file"
+        )
+    rows = []
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            line = reader.line_num
+            rows.append((line, {"__error__": f"Line is malformed CSV: {error}."}))
+            continue
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(rows) >= MAX_ROWS:
+            raise ServiceError(
+                f"File has more than {MAX_ROWS} rows: split it into smaller files.",
+                field="file",
+            )
+        if len(cells) != len(columns):
+            rows.append(
+                (
+                    reader.line_num,
+                    {
+                        "__error__": f"Row has {len(cells)} cells but the header has "
+                        f"{len(columns)}: check for a missing or extra comma.",
+                        "username": cells[columns.index("username")]
+                        if len(cells) > columns.index("username")
+                        else "",
+                    },
+                )
+            )
+            continue
+        rows.append((reader.line_num, dict(zip(columns, cells, strict=True))))
+    return rows
+
+
+def _split_services(value: str) -> list[str]:
+    return [name for name in re.split(r"[\s;,|]+", value.strip()) if name]
+
+
+def plan_row(
+    line: int, cells: dict[str, str], existing: PingIDUser | None
+) -> tuple[RowResult, dict[str, Any]]:
+    """Decide what a row does to `existing` (None: creates a user) without changing it.
+
+    Returns the result and the cleaned values to apply.
+    """
+    username = cells.get("username", "")
+    result = RowResult(line=line, username=username, outcome=Outcome.UNCHANGED)
+    if "__error__" in cells:
+        result.outcome, result.error = Outcome.ERROR, cells["__error__"]
+        return result, {}
+    try:
+        username = clean_username(username)
+        filled: dict[str, Any] = {
+            name: cells[name]
+            for name in (*PROFILE_COLUMNS, "services")
+            if cells.get(name, "").strip()
+        }
+        if "services" in filled:
+            filled["services"] = _split_services(filled["services"])
+        cleaned = clean_user_fields(filled)
+    except ServiceError as error:
+        result.outcome, result.error = Outcome.ERROR, error.message
+        return result, {}
+    result.username = username
+    if existing is None:
+        result.outcome = Outcome.CREATE
+        result.changes = {name: [None, value] for name, value in cleaned.items()}
+        return result, cleaned
+    changes = _changes(existing, cleaned)
+    if changes:
+        result.outcome = Outcome.UPDATE
+        result.changes = changes
+    return result, {name: change[1] for name, change in changes.items()}
+
+
+def _changes(user: PingIDUser, cleaned: dict[str, Any]) -> dict[str, list[Any]]:
+    changes: dict[str, list[Any]] = {}
+    for name in PROFILE_COLUMNS:
+        if name in cleaned and getattr(user, name) != cleaned[name]:
+            changes[name] = [getattr(user, name), cleaned[name]]
+    if "services" in cleaned:
+        enabled = [row.service for row in user.services.all() if row.enabled]
+        expected = sorted(set(enabled) | set(cleaned["services"]))
+        if expected != sorted(enabled):
+            changes["services"] = [sorted(enabled), expected]
+    return changes
+
+
+def _existing_users(organization: Any, usernames: list[str]) -> dict[str, PingIDUser]:
+    keys = {username_key(name) for name in usernames if name}
+    users = PingIDUser.objects.filter(
+        organization=organization, username_key__in=keys
+    ).prefetch_related("services")
+    return {user.username_key: user for user in users}
+
+
+def plan_import(
+    organization: Any, rows: list[tuple[int, dict[str, str]]]
+) -> list[tuple[RowResult, dict[str, Any]]]:
+    """Plan every row against the current users; a username twice is an error."""
+    existing = _existing_users(
+        organization, [cells.get("username", "") for _, cells in rows]
+    )
+    seen: dict[str, int] = {}
+    planned: list[tuple[RowResult, dict[str, Any]]] = []
+    for line, cells in rows:
+        key = username_key(cells.get("username", ""))
+        if key and key in seen:
+            result = RowResult(
+                line=line,
+                username=cells.get("username", ""),
+                outcome=Outcome.ERROR,
+                error=f"Username appears again (first on line {seen[key]}): keep one "
+                "row per user.",
+            )
+            planned.append((result, {}))
+            continue
+        if key:
+            seen[key] = line
+        planned.append(plan_row(line, cells, existing.get(key)))
+    return planned
+
+
+def import_preview(*, actor: Actor, file_name: str, data: bytes) -> UserImport:
+    """Store an uploaded file and the outcome each row would have; change no user."""
+    actor.require(Action.USER_MANAGE)
+    text = decode_csv(data)
+    planned = plan_import(actor.organization, read_rows(text))
+    return UserImport.objects.create(
+        organization=actor.organization,
+        uploaded_by=actor.user,
+        uploaded_by_display=actor.display,
+        file_name=file_name[:255],
+        content=text,
+        rows=[asdict(result) for result, _ in planned],
+    )
+
+
+def import_apply(*, actor: Actor, user_import: UserImport) -> UserImport:
+    """Apply a previewed import row by row; each row's outcome is stored again."""
+    actor.require(Action.USER_MANAGE)
+    with transaction.atomic():
+        user_import = UserImport.objects.select_for_update().get(
+            pk=user_import.pk, organization=actor.organization
+        )
+        if user_import.status == ImportStatus.APPLIED:
+            raise ConflictError(
+                f"Import {user_import.file_name!r} was already applied. Upload the "
+                "file again to import it once more.",
+                code="already_applied",
+            )
+        user_import.status = ImportStatus.APPLIED
+        user_import.applied_at = timezone.now()
+        user_import.save(update_fields=["status", "applied_at"])
+    planned = plan_import(actor.organization, read_rows(user_import.content))
+    results = [_apply_row(actor, result, values) for result, values in planned]
+    user_import.rows = [asdict(result) for result in results]
+    user_import.save(update_fields=["rows"])
+    counts = import_counts(user_import.rows)
+    event_record(
+        actor=actor,
+        action="user.import",
+        target_type="userimport",
+        target_id=user_import.pk,
+        target_display=user_import.file_name,
+        after=counts,
+    )
+    logger.info("User import %s applied: %s", user_import.pk, counts)
+    return user_import
+
+
+def _apply_row(actor: Actor, result: RowResult, values: dict[str, Any]) -> RowResult:
+    if result.outcome not in (Outcome.CREATE, Outcome.UPDATE):
+        return result
+    try:
+        if result.outcome == Outcome.CREATE:
+            user_create(actor=actor, username=result.username, **values)
+        else:
+            user = PingIDUser.objects.get(
+                organization=actor.organization,
+                username_key=username_key(result.username),
+            )
+            user_update(actor=actor, user=user, **values)
+    except (ServiceError, PermissionDenied, PingIDUser.DoesNotExist) as error:
+        message = getattr(error, "message", None) or str(error) or "User not found."
+        return RowResult(
+            line=result.line,
+            username=result.username,
+            outcome=Outcome.ERROR,
+            error=message,
+        )
+    return result
+
+
+def import_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
+    counts = {
+        Outcome.CREATE: 0,
+        Outcome.UPDATE: 0,
+        Outcome.UNCHANGED: 0,
+        Outcome.ERROR: 0,
+    }
+    for row in rows:
+        counts[row["outcome"]] += 1
+    return counts
