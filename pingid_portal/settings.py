@@ -358,6 +358,11 @@ SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "drf_spectacular.hooks.postprocess_schema_enums",
     "pingid_portal.api_docs.schema_add_error_responses",
 ]
+# Administrator roles appear in several API fields; one name for them in the schema.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),  # type: ignore[dict-item]
+    "AdministratorRoleEnum": "pingid_portal.permissions.Role.choices",
+}
 
 
 # Activity: a running export whose heartbeat is older than this many seconds

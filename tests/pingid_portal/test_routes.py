@@ -385,3 +385,25 @@ def test_pingid_route_rejects_unsigned_calls(
                         f"{where}: got {response.status_code}"
                     )
     assert SettingsFile.objects.get().call_count == 0
+
+
+def _plain_view(request: object) -> HttpResponse:
+    return HttpResponse("no rule")
+
+
+def test_route_without_rule_fails() -> None:
+    route = Route("plain/", "plain", _plain_view, ())
+
+    with pytest.raises(pytest.fail.Exception, match="has no permission rule"):
+        rule_for(route, "GET")
+
+
+@pytest.mark.django_db
+def test_unknown_url_parameter_fails(
+    organization: Organization, global_admin: Membership
+) -> None:
+    route = Route("things/<int:thing_id>/", "things", _plain_view, ("thing_id",))
+    context = SampleContext(organization, global_admin)
+
+    with pytest.raises(pytest.fail.Exception, match=r"@sample\(.thing_id.\)"):
+        _samples(route, context)
