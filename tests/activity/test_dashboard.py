@@ -49,9 +49,8 @@ def test_dashboard_counts_and_links(
     with time_machine.travel(NOW):
         client.get("/")
         # Session, user, membership, bars, users by status, devices by
-        # type, bypass list, bypass count, most failures, and the four
-        # queries of the availability banners in the base template.
-        with django_assert_num_queries(13):
+        # type, bypass list, bypass count, most failures, availability banners.
+        with django_assert_num_queries(10):
             page = client.get("/").content.decode()
         month = client.get("/?period=month").content.decode()
 
