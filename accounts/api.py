@@ -16,13 +16,13 @@ from accounts.models import ApiToken, Membership
 from accounts.serializers import (
     AdministratorCreatedSerializer,
     AdministratorCreateSerializer,
+    AdministratorReasonSerializer,
     AdministratorRoleSerializer,
     AdministratorSerializer,
     ApiTokenCreatedSerializer,
     ApiTokenCreateSerializer,
     ApiTokenSerializer,
     MeSerializer,
-    ReasonSerializer,
 )
 from pingid_portal.actors import Actor
 from pingid_portal.permissions import Action
@@ -108,12 +108,12 @@ class AdministratorDetailView(GenericAPIView[Membership]):
 
     @extend_schema(
         summary="Remove an administrator",
-        request=ReasonSerializer,
+        request=AdministratorReasonSerializer,
         responses={204: None},
     )
     def delete(self, request: Request, administrator_id: int) -> Response:
         membership = _administrator_get(request, administrator_id)
-        serializer = ReasonSerializer(data=request.data)
+        serializer = AdministratorReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
 
         services.administrator_remove(
@@ -127,12 +127,12 @@ class AdministratorDetailView(GenericAPIView[Membership]):
 
 class _AdministratorSetActiveView(GenericAPIView[Membership]):
     permission_action = {"POST": Action.ADMINISTRATOR_MANAGE}
-    serializer_class = ReasonSerializer
+    serializer_class = AdministratorReasonSerializer
     active: bool
 
     def post(self, request: Request, administrator_id: int) -> Response:
         membership = _administrator_get(request, administrator_id)
-        serializer = ReasonSerializer(data=request.data)
+        serializer = AdministratorReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
 
         membership = services.administrator_set_active(

@@ -64,7 +64,7 @@ class AdministratorRoleSerializer(serializers.Serializer[Any]):
     role = serializers.ChoiceField(choices=Role.choices)
 
 
-class ReasonSerializer(serializers.Serializer[Any]):
+class AdministratorReasonSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(
         max_length=500, required=False, default="", allow_blank=True
     )

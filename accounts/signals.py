@@ -73,3 +73,12 @@ def record_sign_in_failure(
         ip_address=client_ip(request) if request else None,
         user_agent=request_user_agent(request) if request else "",
     )
+
+
+@receiver(user_logged_in)
+def track_session(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
+    """Start the idle and absolute timeouts and list the session on the sessions page."""
+    from accounts.sessions import session_track_start
+
+    if request is not None and hasattr(request, "session"):
+        session_track_start(request, user)

@@ -5,14 +5,17 @@ from __future__ import annotations
 import enum
 import logging
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
+from activity.export_sql import SideConnectionProgress
 from activity.exports import export_path, export_write
 from activity.models import Export, ExportStatus
 from activity.selectors import event_filter
@@ -84,14 +87,20 @@ def export_run(export_id: int) -> None:
     # Exactly what the page showed when the export was requested: later
     # events are left out.
     events = filterset.qs.filter(occurred_at__lte=export.created_at)
+    side_progress = SideConnectionProgress(export_id)
+    on_progress: Callable[[int], None] = (
+        side_progress
+        if connection.vendor == "postgresql"
+        else lambda written: _record_progress(export_id, written)
+    )
     try:
-        path, rows = export_write(
-            export, events, lambda written: _record_progress(export_id, written)
-        )
+        path, rows = export_write(export, events, on_progress)
     except Exception as error:
         logger.exception("Export %s failed", export_id)
         export_fail(export_id, f"Writing the file failed: {error}")
         return
+    finally:
+        side_progress.close()
     Export.objects.filter(pk=export_id).update(
         status=ExportStatus.SUCCEEDED,
         file_path=path,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Any, TypeVar
 
 from django.conf import settings
+from django.db.models import OuterRef, QuerySet, Subquery
 
+from accounts.models import Organization
 from availability.models import (
     EmergencyBypass,
     FailureMode,
@@ -16,9 +18,6 @@ from availability.models import (
     ServiceState,
 )
 from users.models import Service
-
-if TYPE_CHECKING:
-    from accounts.models import Organization
 
 
 def service_state_get(organization: Organization) -> ServiceState:
@@ -59,12 +58,14 @@ def emergency_bypass_active(
     organization: Organization, now: datetime
 ) -> EmergencyBypass | None:
     """Return the emergency bypass in force at `now`, if any."""
+    return _bypasses_active(now).filter(organization=organization).first()
+
+
+def _bypasses_active(now: datetime) -> QuerySet[EmergencyBypass]:
     return (
-        EmergencyBypass.objects.for_organization(organization)
-        .filter(starts_at__lte=now, ends_at__gt=now)
+        EmergencyBypass.objects.filter(starts_at__lte=now, ends_at__gt=now)
         .exclude(ended_early_at__lte=now)
         .order_by("-starts_at")
-        .first()
     )
 
 
@@ -76,26 +77,27 @@ def maintenance_current(
     organization: Organization, now: datetime
 ) -> MaintenanceWindow | None:
     """Return the maintenance window in progress at `now`, if any."""
-    return (
-        MaintenanceWindow.objects.for_organization(organization)
-        .filter(starts_at__lte=now, ends_at__gt=now, cancelled_at__isnull=True)
-        .order_by("starts_at")
-        .first()
-    )
+    return _windows_current(now).filter(organization=organization).first()
+
+
+def _windows_current(now: datetime) -> QuerySet[MaintenanceWindow]:
+    return MaintenanceWindow.objects.filter(
+        starts_at__lte=now, ends_at__gt=now, cancelled_at__isnull=True
+    ).order_by("starts_at")
 
 
 def maintenance_upcoming(
     organization: Organization, now: datetime
 ) -> MaintenanceWindow | None:
     """Return the next window starting within the banner notice period, if any."""
+    return _windows_upcoming(now).filter(organization=organization).first()
+
+
+def _windows_upcoming(now: datetime) -> QuerySet[MaintenanceWindow]:
     notice = timedelta(hours=settings.AVAILABILITY_MAINTENANCE_NOTICE_HOURS)
-    return (
-        MaintenanceWindow.objects.for_organization(organization)
-        .filter(starts_at__gt=now, starts_at__lte=now + notice)
-        .filter(cancelled_at__isnull=True)
-        .order_by("starts_at")
-        .first()
-    )
+    return MaintenanceWindow.objects.filter(
+        starts_at__gt=now, starts_at__lte=now + notice, cancelled_at__isnull=True
+    ).order_by("starts_at")
 
 
 def maintenance_list(organization: Organization) -> list[MaintenanceWindow]:
@@ -117,13 +119,43 @@ class Banners:
         return not self.service_state.enabled
 
 
+def _first_id(queryset: QuerySet[Any], field: str = "pk") -> Subquery:
+    return Subquery(queryset.filter(organization=OuterRef("pk")).values(field)[:1])
+
+
 def banners_get(organization: Organization, now: datetime) -> Banners:
-    return Banners(
-        service_state=service_state_get(organization),
-        emergency_bypass=emergency_bypass_active(organization, now),
-        maintenance_current=maintenance_current(organization, now),
-        maintenance_upcoming=maintenance_upcoming(organization, now),
+    """Return the banners in one query, plus one per banner that is shown.
+
+    Every portal page renders the banners, so the common case of no banner
+    costs a single query.
+    """
+    ids = (
+        Organization.objects.filter(pk=organization.pk)
+        .annotate(
+            service_enabled=_first_id(ServiceState.objects.all(), "enabled"),
+            bypass_id=_first_id(_bypasses_active(now)),
+            current_id=_first_id(_windows_current(now)),
+            upcoming_id=_first_id(_windows_upcoming(now)),
+        )
+        .values("service_enabled", "bypass_id", "current_id", "upcoming_id")
+        .get()
     )
+    state = ServiceState(organization=organization)
+    if ids["service_enabled"] is False:
+        state = service_state_get(organization)
+    return Banners(
+        service_state=state,
+        emergency_bypass=_load(EmergencyBypass, ids["bypass_id"]),
+        maintenance_current=_load(MaintenanceWindow, ids["current_id"]),
+        maintenance_upcoming=_load(MaintenanceWindow, ids["upcoming_id"]),
+    )
+
+
+ModelT = TypeVar("ModelT", EmergencyBypass, MaintenanceWindow)
+
+
+def _load(model: type[ModelT], pk: int | None) -> ModelT | None:
+    return None if pk is None else model.objects.filter(pk=pk).first()
 
 
 FAILURE_MODE_EXPLANATIONS = {

@@ -210,6 +210,20 @@ def main() -> None:
                 f"{start + count} events, {time.monotonic() - started:.0f} s",
                 flush=True,
             )
+        # Point the chain head past the loaded events, so events written
+        # later (sign-ins of the benchmark) take the next sequence numbers.
+        connection.execute(
+            "INSERT INTO activity_chainhead (chain_key, organization_id, last_sequence, "
+            "last_hash, anchor_sequence, anchor_hash) VALUES (%s, %s, %s, %s, 0, '') "
+            "ON CONFLICT (chain_key) DO UPDATE SET last_sequence = EXCLUDED.last_sequence, "
+            "last_hash = EXCLUDED.last_hash",
+            [
+                f"organization:{organization_id}",
+                organization_id,
+                arguments.events,
+                "0" * 64,
+            ],
+        )
         connection.execute("VACUUM ANALYZE activity_activityevent")
         print(f"done in {time.monotonic() - started:.0f} s")
 

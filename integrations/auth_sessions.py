@@ -32,6 +32,9 @@ class AuthenticationContext:
 
     service: str
     application: str = ""
+    # The end user's address as the client reports it (`ipAddr`), kept in the
+    # event message; the event's own IP address is the client's.
+    end_user_ip: str = ""
 
 
 def authentication_record(
@@ -46,8 +49,10 @@ def authentication_record(
     reason: str = "",
     message: str = "",
 ) -> None:
-    """Write one authentication event; `username` names a user who does not exist."""
+    """Write one authentication event. `username` names a user who does not exist."""
     extra: dict[str, Any] = {}
+    if context.end_user_ip:
+        message = f"{message} End user's IP address: {context.end_user_ip}.".strip()
     if user is None and username:
         extra = {"target_type": "pingiduser", "target_display": username}
     event_record(
@@ -73,7 +78,7 @@ def authentication_session_start(
     context: AuthenticationContext,
     message: str,
 ) -> AuthenticationSession:
-    """Open a session waiting for the OTP of `device`; it expires by itself."""
+    """Open a session that waits for the OTP of `device` and expires by itself."""
     actor.require(Action.AUTHENTICATE)
     settings_file_id = actor.settings_file_id
     if settings_file_id is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from rest_framework import pagination, permissions
+from rest_framework import authentication, exceptions, pagination, permissions
 from rest_framework.request import Request
 
 from pingid_portal.permissions import Action, has_permission
@@ -31,6 +31,11 @@ def view_action(view: APIView, method: str) -> Action | None:
     return action
 
 
+def _session_verified(request: Request) -> bool:
+    is_verified = getattr(request.user, "is_verified", None)
+    return bool(is_verified is not None and is_verified())
+
+
 class IsOrganizationMember(permissions.BasePermission):
     """Let in administrators whose role may perform the view's action."""
 
@@ -40,6 +45,15 @@ class IsOrganizationMember(permissions.BasePermission):
         membership = membership_of(request.user)
         if membership is None:
             return False
+        session = isinstance(
+            request.successful_authenticator, authentication.SessionAuthentication
+        )
+        if session and not _session_verified(request):
+            # A portal session (not an API token) counts only after the MFA step.
+            raise exceptions.PermissionDenied(
+                "Your session has not passed two-step verification: sign in again "
+                "in the portal, or use an API token."
+            )
         request.membership = membership  # type: ignore[attr-defined]
         request.organization = membership.organization  # type: ignore[attr-defined]
         method = request.method or "GET"

@@ -18,7 +18,14 @@ from pingid_portal.permissions import Role
 
 DEMO_ORG_ALIAS = uuid.UUID("5f0c3a52-1d7e-4c55-9a8e-2b6f1c9d4e10")
 DEMO_ORG_NAME = "Acme Corporation (demo)"
-DEMO_APPS = ["users", "devices", "activity", "availability", "integrations"]
+DEMO_APPS = [
+    "users",
+    "devices",
+    "activity",
+    "availability",
+    "integrations",
+    "accounts",
+]
 
 
 @dataclass(frozen=True)

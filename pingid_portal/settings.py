@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "csp",
     "pingid_portal",
     "accounts",
     "activity",
@@ -88,12 +89,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.sessions.SessionTimeoutMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "pingid_portal.tenancy.TenancyMiddleware",
 ]
@@ -343,11 +346,23 @@ CELERY_BEAT_SCHEDULE["accounts-delete-expired-sessions"] = {
     "task": "accounts.tasks.delete_expired_sessions",
     "schedule": crontab(minute=7),
 }
+
+# Integrations: delete finished and expired PingID API sessions.
+CELERY_BEAT_SCHEDULE["integrations-delete-old-authentication-sessions"] = {
+    "task": "integrations.tasks.delete_old_authentication_sessions",
+    "schedule": crontab(minute=37),
+}
+
 # Every API operation documents the error envelope for its error statuses.
 SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "drf_spectacular.hooks.postprocess_schema_enums",
     "pingid_portal.api_docs.schema_add_error_responses",
 ]
+# Administrator roles appear in several API fields; one name for them in the schema.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),  # type: ignore[dict-item]
+    "AdministratorRoleEnum": "pingid_portal.permissions.Role.choices",
+}
 
 
 # Activity: a running export whose heartbeat is older than this many seconds
@@ -384,4 +399,44 @@ CELERY_BEAT_SCHEDULE["availability-worker-heartbeat"] = {
 CELERY_BEAT_SCHEDULE["availability-record-ended-emergency-bypasses"] = {
     "task": "availability.tasks.record_ended_emergency_bypasses",
     "schedule": 60.0,
+}
+
+# Users: PingID roles and services appear in several API fields; name their
+# enumerations once in the OpenAPI schema.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),  # type: ignore[dict-item]
+    "PingIDRoleEnum": "users.models.PingIDRole",
+    "PingIDServiceEnum": "users.models.Service",
+    "PingIDUserStatusEnum": "users.models.UserStatus",
+    "UserBulkJobStatusEnum": "users.models.JobStatus",
+    "UserBulkActionEnum": "users.models.BulkAction",
+    "UserImportStatusEnum": "users.models.ImportStatus",
+}
+
+# Security: administrator sign-in, sessions and headers (docs/security.md).
+# The absolute timeout is also the session cookie's age.
+SESSION_ABSOLUTE_TIMEOUT_SECONDS = SESSION_COOKIE_AGE
+# Failed passwords or MFA codes within the window that lock an account name or
+# an IP address, and how long a lockout lasts.
+SIGN_IN_ACCOUNT_MAX_FAILURES = env.int("SIGN_IN_ACCOUNT_MAX_FAILURES", default=5)
+SIGN_IN_IP_MAX_FAILURES = env.int("SIGN_IN_IP_MAX_FAILURES", default=20)
+SIGN_IN_FAILURE_WINDOW_SECONDS = env.int("SIGN_IN_FAILURE_WINDOW_SECONDS", default=900)
+SIGN_IN_LOCKOUT_SECONDS = env.int("SIGN_IN_LOCKOUT_SECONDS", default=900)
+# The account and address lockouts above limit code guessing; django-otp's own
+# per-device delay would reject a correct recovery code typed right after a typo.
+OTP_STATIC_THROTTLE_FACTOR = 0
+# Content Security Policy (django-csp 4): no inline scripts or styles anywhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
 }

@@ -1,3 +1,4 @@
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
@@ -12,7 +13,15 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("availability.api_urls")),
     path("", include("integrations.api_urls")),
     path("schema/", SchemaView.as_view(), name="api-schema"),
-    path("docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        # Swagger UI adds a <style> element at run time, so this page alone
+        # allows inline styles; its script is a file (see DocsView).
+        "docs/",
+        csp_update({"style-src": ["'unsafe-inline'"]})(
+            DocsView.as_view(url_name="api-schema")
+        ),
+        name="api-docs",
+    ),
 ]
 
 urlpatterns = [

@@ -28,11 +28,16 @@ def portal_view(action: Action = Action.VIEW) -> Callable[[PortalView], PortalVi
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
                 if getattr(request, "htmx", False):
-                    # A swapped-in sign-in page would land inside a panel, so
-                    # htmx is told to load the sign-in page as a whole page.
+                    # A swapped-in sign-in page would land inside a panel, so the
+                    # response makes htmx load the sign-in page as a whole page.
                     login = redirect_to_login(request.htmx.current_url_abs_path or "/")  # type: ignore[attr-defined]
                     return HttpResponseClientRedirect(login["Location"])
                 return redirect_to_login(request.get_full_path())
+            if not request.user.is_verified():  # type: ignore[attr-defined]
+                # Signed in with a password only: the MFA step comes next.
+                return redirect_to_login(
+                    request.get_full_path(), login_url="accounts:mfa_verify"
+                )
             membership = request.membership  # type: ignore[attr-defined]
             if not membership:
                 raise PermissionDenied(

@@ -12,9 +12,12 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
 
-from accounts.models import Membership, Organization
+from accounts.mfa_codes import totp_secret_new
+from accounts.models import AdministratorTOTPDevice, Membership, Organization
 from pingid_portal.permissions import Role
 from tests.factories import MembershipFactory, OrganizationFactory
 
@@ -77,12 +80,38 @@ def outsider(
 def client_for(db: None) -> Callable[[Membership], Client]:
     """Return a test client signed in as the given administrator."""
 
-    def make(membership: Membership) -> Client:
-        client = Client(HTTP_USER_AGENT="pytest-client")
-        client.force_login(membership.user)
-        return client
+    return verified_client
 
-    return make
+
+def verified_client(membership: Membership) -> Client:
+    """Return a test client past both sign-in steps: password and MFA code."""
+    client = Client(HTTP_USER_AGENT="pytest-client")
+    client.force_login(membership.user)
+    mfa_verify_session(client, membership)
+    return client
+
+
+def mfa_verify_session(client: Client, membership: Membership) -> None:
+    """Mark the client's signed-in session as past the MFA step."""
+    device = mfa_device_for(membership)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+def mfa_device_for(membership: Membership) -> AdministratorTOTPDevice:
+    """Return the administrator's confirmed authenticator, creating one if needed."""
+    device = AdministratorTOTPDevice.objects.filter(
+        user=membership.user, confirmed=True
+    ).first()
+    if device is None:
+        device = AdministratorTOTPDevice.objects.create(
+            user=membership.user,
+            name="Authenticator app",
+            key=totp_secret_new(),
+            confirmed=True,
+        )
+    return device
 
 
 @pytest.fixture
@@ -102,6 +131,14 @@ def configured_services() -> dict[str, str]:
         "database": settings.DATABASES["default"]["ENGINE"],
         "broker": os.environ.get("CELERY_BROKER_URL", ""),
     }
+
+
+@pytest.fixture(autouse=True)
+def clear_cache() -> Iterator[None]:
+    """Start every test without sign-in failure counters or other cached state."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 # External services. With PORTAL_REQUIRE_SERVICES=true (set by .ci/run), a test

@@ -108,6 +108,45 @@ def pingid_user_sample(context: SampleContext) -> Sample:
     return Sample(user.pk, [f"pu-{marker}"])
 
 
+@sample("job_id")
+def bulk_job_sample(context: SampleContext) -> Sample:
+    from users.models import UserBulkJob
+
+    marker = _marker()
+    job = UserBulkJob.objects.create(
+        organization=context.organization,
+        requested_by=context.owner.user,
+        requested_by_display=f"job-{marker}@example.com",
+        action="disable",
+        parameters={"reason": f"reason {marker}"},
+    )
+    return Sample(job.pk, [f"job-{marker}@example.com"])
+
+
+@sample("import_id")
+def user_import_sample(context: SampleContext) -> Sample:
+    from users.models import UserImport
+
+    marker = _marker()
+    user_import = UserImport.objects.create(
+        organization=context.organization,
+        uploaded_by=context.owner.user,
+        uploaded_by_display="uploader@example.com",
+        file_name=f"import-{marker}.csv",
+        content=f"username\nimported-{marker}\n",
+        rows=[
+            {
+                "line": 2,
+                "username": f"imported-{marker}",
+                "outcome": "create",
+                "changes": {},
+                "error": "",
+            }
+        ],
+    )
+    return Sample(user_import.pk, [f"import-{marker}.csv", f"imported-{marker}"])
+
+
 @sample("session_id")
 def pairing_session_sample(context: SampleContext) -> Sample:
     from datetime import timedelta
@@ -152,7 +191,7 @@ def pingid_user_with_history_sample(context: SampleContext) -> Sample:
 
 @sample("export_id")
 def export_sample(context: SampleContext) -> Sample:
-    """A finished activity export with its file, so downloads answer 200."""
+    """A finished activity export with its file, so downloads return 200."""
     from django.conf import settings
     from django.utils import timezone
 
@@ -251,3 +290,41 @@ def incident_sample(context: SampleContext) -> Sample:
         created_at=timezone.now(),
     )
     return Sample(incident.pk, [f"sample note {marker}"], platform_wide=True)
+
+
+@sample("administrator_session_id")
+def administrator_session_sample(context: SampleContext) -> Sample:
+    from django.utils import timezone
+
+    from accounts.models import AdministratorSession
+
+    marker = _marker()
+    session = AdministratorSession.objects.create(
+        user=context.owner.user,
+        session_key=f"sample{marker}",
+        created_at=timezone.now(),
+        last_seen_at=timezone.now(),
+        ip_address="192.0.2.10",
+        user_agent=f"Sample browser {marker}",
+    )
+    return Sample(session.pk, [session.user_agent])
+
+
+@sample("lockout_id")
+def lockout_sample(context: SampleContext) -> Sample:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import LockoutScope, SignInLockout
+
+    marker = _marker()
+    lockout = SignInLockout.objects.create(
+        scope=LockoutScope.ACCOUNT,
+        value=f"locked-{marker}@example.com",
+        organization=context.organization,
+        failure_count=5,
+        created_at=timezone.now(),
+        locked_until=timezone.now() + timedelta(minutes=15),
+    )
+    return Sample(lockout.pk, [lockout.value])

@@ -23,18 +23,18 @@ from users.filters import UserFilterSet
 from users.models import PingIDUser, UserBulkJob, UserImport, UserService
 from users.selectors import bypassed_services, user_queryset
 from users.serializers import (
-    BulkActionSerializer,
     BypassedServiceSerializer,
-    BypassSerializer,
-    ImportUploadSerializer,
     PingIDUserCreateSerializer,
     PingIDUserSerializer,
     PingIDUserUpdateSerializer,
-    ReasonSerializer,
-    RemoveSerializer,
-    ResumeMfaSerializer,
+    UserBulkActionSerializer,
     UserBulkJobSerializer,
+    UserBypassSerializer,
     UserImportSerializer,
+    UserImportUploadSerializer,
+    UserReasonSerializer,
+    UserRemoveSerializer,
+    UserResumeMfaSerializer,
 )
 
 
@@ -118,7 +118,7 @@ class UserDetailView(GenericAPIView[PingIDUser]):
 
 class _UserActionView(GenericAPIView[PingIDUser]):
     serializer_class = PingIDUserSerializer
-    request_serializer: type[Any] = ReasonSerializer
+    request_serializer: type[Any] = UserReasonSerializer
 
     def post(self, request: Request, user_id: int) -> Response:
         user = _user_get(request, user_id)
@@ -139,7 +139,7 @@ class _UserActionView(GenericAPIView[PingIDUser]):
 
 @extend_schema(
     summary="Disable (suspend) a PingID user",
-    request=ReasonSerializer,
+    request=UserReasonSerializer,
     responses={200: PingIDUserSerializer},
 )
 class UserSuspendView(_UserActionView):
@@ -151,7 +151,7 @@ class UserSuspendView(_UserActionView):
 
 @extend_schema(
     summary="Enable (activate) a disabled PingID user",
-    request=ReasonSerializer,
+    request=UserReasonSerializer,
     responses={200: PingIDUserSerializer},
 )
 class UserActivateView(_UserActionView):
@@ -163,12 +163,12 @@ class UserActivateView(_UserActionView):
 
 @extend_schema(
     summary="Bypass MFA until an instant, or without end (global administrators)",
-    request=BypassSerializer,
+    request=UserBypassSerializer,
     responses={200: PingIDUserSerializer},
 )
 class UserBypassView(_UserActionView):
     permission_action = {"POST": Action.USER_BYPASS}
-    request_serializer = BypassSerializer
+    request_serializer = UserBypassSerializer
 
     def act(self, actor: Actor, user: PingIDUser, data: dict[str, Any]) -> PingIDUser:
         return services.user_bypass(actor=actor, user=user, **data)
@@ -176,12 +176,12 @@ class UserBypassView(_UserActionView):
 
 @extend_schema(
     summary="Resume MFA: end a bypass early",
-    request=ResumeMfaSerializer,
+    request=UserResumeMfaSerializer,
     responses={200: PingIDUserSerializer},
 )
 class UserResumeMfaView(_UserActionView):
     permission_action = {"POST": Action.USER_BYPASS}
-    request_serializer = ResumeMfaSerializer
+    request_serializer = UserResumeMfaSerializer
 
     def act(self, actor: Actor, user: PingIDUser, data: dict[str, Any]) -> PingIDUser:
         return services.user_bypass_end(actor=actor, user=user, **data)
@@ -189,12 +189,12 @@ class UserResumeMfaView(_UserActionView):
 
 @extend_schema(
     summary="Remove a PingID user with their devices, or from one service",
-    request=RemoveSerializer,
+    request=UserRemoveSerializer,
     responses={200: PingIDUserSerializer, 204: None},
 )
 class UserRemoveView(_UserActionView):
     permission_action = {"POST": Action.USER_MANAGE}
-    request_serializer = RemoveSerializer
+    request_serializer = UserRemoveSerializer
 
     def act(
         self, actor: Actor, user: PingIDUser, data: dict[str, Any]
@@ -203,6 +203,7 @@ class UserRemoveView(_UserActionView):
 
 
 class BypassedListView(GenericAPIView[UserService]):
+    permission_action = {"GET": Action.VIEW}
     serializer_class = BypassedServiceSerializer
     pagination_class = None
 
@@ -220,11 +221,11 @@ class BulkActionView(GenericAPIView[UserBulkJob]):
         summary="Disable, enable, bypass or remove many PingID users",
         description="Up to 200 users are handled before the response; more run as "
         "a background job; poll the job for progress and failures.",
-        request=BulkActionSerializer,
+        request=UserBulkActionSerializer,
         responses={201: UserBulkJobSerializer},
     )
     def post(self, request: Request) -> Response:
-        serializer = BulkActionSerializer(data=request.data)
+        serializer = UserBulkActionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         actor = _actor(request)
@@ -279,11 +280,11 @@ class ImportListView(GenericAPIView[UserImport]):
 
     @extend_schema(
         summary="Upload a CSV file and preview each row's outcome",
-        request={"multipart/form-data": ImportUploadSerializer},
+        request={"multipart/form-data": UserImportUploadSerializer},
         responses={201: UserImportSerializer},
     )
     def post(self, request: Request) -> Response:
-        serializer = ImportUploadSerializer(data=request.data)
+        serializer = UserImportUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
 

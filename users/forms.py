@@ -41,6 +41,28 @@ class OptionalReasonForm(forms.Form):
     )
 
 
+class WallClockDateTimeField(forms.DateTimeField):
+    """A date and time without time zone, to which the form attaches the administrator's.
+
+    Django's own field attaches the active time zone and rejects every time
+    that a clock change skips or repeats. This field leaves those cases to
+    `local_to_aware`, which explains them to the administrator.
+    """
+
+    def to_python(self, value: Any) -> datetime | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=None)
+        text = str(value).strip()
+        for input_format in self.input_formats:
+            try:
+                return datetime.strptime(text, input_format)  # noqa: DTZ007
+            except ValueError:
+                continue
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
 class BypassForm(forms.Form):
     """Bypass MFA: which services, for how long, and why."""
 
@@ -55,7 +77,7 @@ class BypassForm(forms.Form):
         initial="1h",
         widget=forms.RadioSelect,
     )
-    until_local = forms.DateTimeField(
+    until_local = WallClockDateTimeField(
         required=False,
         label="End time",
         input_formats=[

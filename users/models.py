@@ -117,6 +117,11 @@ class PingIDUser(models.Model):
             models.Index(
                 fields=["organization", "status"], name="pingid_user_org_status_idx"
             ),
+            # The users page filtered by status, in username order.
+            models.Index(
+                fields=["organization", "status", "username_key"],
+                name="pingid_user_status_name_idx",
+            ),
             # "No sign-in for N days" and sorting by last authentication.
             models.Index(
                 fields=["organization", "last_authenticated_at", "id"],

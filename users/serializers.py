@@ -95,17 +95,17 @@ class PingIDUserUpdateSerializer(serializers.Serializer[Any]):
     )
 
 
-class ReasonSerializer(serializers.Serializer[Any]):
+class UserReasonSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
 
 
-class OptionalReasonSerializer(serializers.Serializer[Any]):
+class UserOptionalReasonSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(
         max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, default=""
     )
 
 
-class BypassSerializer(serializers.Serializer[Any]):
+class UserBypassSerializer(serializers.Serializer[Any]):
     services = serializers.ListField(
         child=serializers.ChoiceField(choices=Service.choices),
         required=False,
@@ -125,7 +125,7 @@ class BypassSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
 
 
-class ResumeMfaSerializer(OptionalReasonSerializer):
+class UserResumeMfaSerializer(UserOptionalReasonSerializer):
     services = serializers.ListField(
         child=serializers.ChoiceField(choices=Service.choices),
         required=False,
@@ -135,7 +135,7 @@ class ResumeMfaSerializer(OptionalReasonSerializer):
     )
 
 
-class RemoveSerializer(OptionalReasonSerializer):
+class UserRemoveSerializer(UserOptionalReasonSerializer):
     service = serializers.ChoiceField(
         choices=Service.choices,
         required=False,
@@ -164,7 +164,7 @@ class BypassedServiceSerializer(serializers.ModelSerializer[UserService]):
         read_only_fields = fields
 
 
-class BulkActionSerializer(BypassSerializer):
+class UserBulkActionSerializer(UserBypassSerializer):
     action = serializers.ChoiceField(choices=BulkAction.choices)
     user_ids = serializers.ListField(
         child=serializers.IntegerField(), required=False, default=list
@@ -201,7 +201,7 @@ class UserBulkJobSerializer(serializers.ModelSerializer[UserBulkJob]):
         read_only_fields = fields
 
 
-class ImportUploadSerializer(serializers.Serializer[Any]):
+class UserImportUploadSerializer(serializers.Serializer[Any]):
     file = serializers.FileField()
 
 

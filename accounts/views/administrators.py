@@ -113,7 +113,7 @@ def administrator_create(request: PortalRequest) -> HttpResponse:
         "accounts/administrator_created.html",
         {"administrator": membership, "password": password},
     )
-    # The generated password is shown once: no cache may keep this page.
+    # The generated password is shown once, so no cache may keep this page.
     add_never_cache_headers(response)
     return response
 

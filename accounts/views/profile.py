@@ -38,7 +38,7 @@ def _profile_response(
     }
     response = render(request, "accounts/profile.html", context, status=status)
     if new_token:
-        # The token's secret value is shown once: no cache may keep this page.
+        # The token's secret value is shown once, so no cache may keep this page.
         add_never_cache_headers(response)
     return response
 

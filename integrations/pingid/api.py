@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from rest_framework import exceptions
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import BaseParser
@@ -29,7 +29,7 @@ from pingid_portal.permissions import has_permission
 
 logger = logging.getLogger(__name__)
 
-# Largest request body read, in bytes; PingID requests are a few kilobytes.
+# Maximum request body read, in bytes. PingID requests are a few kilobytes.
 MAX_BODY_BYTES = 256 * 1024
 
 
@@ -195,6 +195,9 @@ class PingIDOperationView(APIView):
     content_negotiation_class = FirstChoiceNegotiation
     throttle_classes: list[Any] = []
     http_method_names = ["post"]
+    # Not part of the management API's OpenAPI schema: docs/pingid-api.md
+    # describes this protocol.
+    schema = None
 
     def get_exception_handler(self) -> Any:
         return pingid_exception_handler
@@ -204,7 +207,17 @@ class PingIDOperationView(APIView):
         assert isinstance(call, SignedCall)
         handler = operation_lookup(operation)
 
-        settings_file_record_use(settings_file=call.settings_file)
-        fields = handler.run(call)
+        # One transaction for the use count and the operation saves a commit per
+        # call. An operation's own changes sit in savepoints (the services'
+        # atomic blocks), so a PingIDError keeps only what the operation meant
+        # to keep, such as a counted OTP failure.
+        with transaction.atomic():
+            settings_file_record_use(settings_file=call.settings_file)
+            try:
+                fields = handler.run(call)
+                status = 200
+            except PingIDError as error:
+                fields = {"errorId": error.error_id, "errorMsg": error.message}
+                status = error.http_status
 
-        return Response(response_body(request, fields))
+        return Response(response_body(request, fields), status=status)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from accounts.models import Membership
 from activity.models import ActivityEvent, Outcome
 from pingid_portal.permissions import Role
+from tests.conftest import mfa_verify_session
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +21,7 @@ def test_role_change_with_huge_user_agent_is_truncated(
 ) -> None:
     client = Client(HTTP_USER_AGENT="é" * 10_000, REMOTE_ADDR="2001:db8::5")
     client.force_login(global_admin.user)
+    mfa_verify_session(client, global_admin)
 
     response = client.post(
         reverse("accounts:administrator_change_role", args=[help_desk.pk]),

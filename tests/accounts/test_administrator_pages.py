@@ -46,8 +46,9 @@ def test_list_query_count(
         make_admin(global_admin.organization, Role.AUDITOR)
     client = client_for(global_admin)
 
-    # Session, user, membership, filter counts, rows.
-    with django_assert_num_queries(5):  # type: ignore[operator]
+    # Session, user, MFA device, membership, filter counts, rows, availability
+    # banners.
+    with django_assert_num_queries(7):  # type: ignore[operator]
         response = client.get(reverse("accounts:administrator_list"))
 
     assert response.status_code == 200

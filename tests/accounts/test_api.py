@@ -218,3 +218,21 @@ def test_outsider_gets_404_envelope(
         "message": "Not found.",
         "fields": {},
     }
+
+
+def test_administrator_list_query_count(
+    global_admin: Membership,
+    make_admin: Callable[..., Membership],
+    api_client_for: ApiClientFor,
+    django_assert_num_queries: Callable[..., object],
+) -> None:
+    for _ in range(10):
+        make_admin(global_admin.organization, Role.AUDITOR)
+    client = api_client_for(global_admin)
+    client.get("/api/v1/me/")  # records the token's first use
+
+    # Token, last-use update in a savepoint (3), membership, page of rows.
+    with django_assert_num_queries(6):  # type: ignore[operator]
+        response = client.get("/api/v1/administrators/")
+
+    assert len(response.json()["results"]) == 11

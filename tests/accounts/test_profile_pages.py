@@ -122,3 +122,20 @@ def test_token_of_another_administrator_is_404(
     assert response.status_code == 404
     api_token.refresh_from_db()
     assert api_token.revoked_at is None
+
+
+def test_profile_query_count(
+    auditor: Membership,
+    client_for: ClientFor,
+    django_assert_num_queries: Callable[..., object],
+) -> None:
+    client = client_for(auditor)
+    for number in range(10):
+        client.post(reverse("accounts:api_token_create"), {"name": f"job {number}"})
+
+    # Session, user, membership, four for the organization banners, tokens.
+    with django_assert_num_queries(8):  # type: ignore[operator]
+        response = client.get(reverse("accounts:profile"))
+
+    assert response.status_code == 200
+    assert response.content.decode().count("Revoke</button>") == 10

@@ -48,9 +48,10 @@ def test_dashboard_counts_and_links(
 
     with time_machine.travel(NOW):
         client.get("/")
-        # Session, user, membership, bars, users by status, devices by
-        # type, bypass list, bypass count, most failures.
-        with django_assert_num_queries(9):
+        # Session, user, the administrator's MFA device, membership, bars,
+        # users by status, devices by type, bypass list, bypass count, most
+        # failures, availability banners.
+        with django_assert_num_queries(11):
             page = client.get("/").content.decode()
         month = client.get("/?period=month").content.decode()
 

@@ -161,3 +161,21 @@ def test_buckets_from_probes_match() -> None:
 
     counts = {(b.component, b.total, b.passed) for b in buckets}
     assert counts == {("web", 2, 1), ("database", 1, 1)}
+
+
+def test_store_failure_skips_probe(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.db import DatabaseError
+
+    original = probes.probe_record
+
+    def store(*, component: str, check: Check, now: datetime) -> Probe:
+        if component == Component.DATABASE:
+            raise DatabaseError("connection refused")
+        return original(component=component, check=check, now=now)
+
+    monkeypatch.setattr(probes, "probe_record", store)
+
+    stored = probes.probes_run(now=timezone.now())
+
+    assert len(stored) == 4
+    assert not Probe.objects.filter(component=Component.DATABASE).exists()

@@ -72,8 +72,8 @@ def test_status_page_query_count(
     client.get("/availability/")
 
     # Session, user, membership, due check, states (5), uptime and its
-    # incidents (2), incident list (1), switch and overrides (2), banners (4).
-    with django_assert_num_queries(18):
+    # incidents (2), incident list (1), switch and overrides (2), banners (1).
+    with django_assert_num_queries(15):
         response = client.get("/availability/")
 
     assert response.status_code == 200
@@ -236,8 +236,8 @@ def test_maintenance_list_query_count(
         )
     client = client_for(global_admin)
 
-    # Session, user, membership, banners (4), windows (1).
-    with django_assert_num_queries(8):
+    # Session, user, membership, banners (1), windows (1).
+    with django_assert_num_queries(5):
         response = client.get("/availability/maintenance/")
 
     assert response.content.count(b"Completed") == 5
@@ -288,3 +288,17 @@ def test_status_page_runs_due_probes(
 
     assert Probe.objects.count() == 5
     assert ActivityEvent.objects.count() == events_before
+
+
+def test_banners_one_query_when_none(
+    global_admin: Membership, client_for: ClientFor, django_assert_num_queries: Any
+) -> None:
+    from availability.selectors import banners_get
+
+    with django_assert_num_queries(1):
+        banners = banners_get(global_admin.organization, timezone.now())
+
+    assert banners.service_disabled is False
+    assert banners.emergency_bypass is None
+    assert banners.maintenance_current is None
+    assert banners.maintenance_upcoming is None

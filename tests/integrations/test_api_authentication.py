@@ -59,7 +59,12 @@ def test_app_pairing_and_authentication(
 
     started = integration.call(
         "startauthentication",
-        {"spAlias": "vpn", "userName": "alice", "application": "VPN"},
+        {
+            "spAlias": "vpn",
+            "userName": "alice",
+            "application": "VPN",
+            "ipAddr": "203.0.113.9",
+        },
     )
     finished = integration.call(
         "authoffline",
@@ -86,6 +91,10 @@ def test_app_pairing_and_authentication(
     assert finish.ip_address == "198.51.100.7"
     assert finish.service == "vpn"
     assert finish.device_id == str(started.body["authenticatingDeviceId"])
+    assert finish.application == "VPN"
+    start = events.get(action="authentication.start")
+    assert start.application == "VPN"
+    assert "203.0.113.9" in start.message
     assert PingIDUser.objects.get(username="alice").last_authenticated_at is not None
 
 

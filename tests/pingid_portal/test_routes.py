@@ -25,19 +25,24 @@ from accounts.authentication import hash_token
 from accounts.models import ApiToken, Membership, Organization
 from pingid_portal.api import view_action
 from pingid_portal.permissions import PERMISSIONS, Action
+from tests.conftest import verified_client
 from tests.routes import SAMPLES, Sample, SampleContext
 
 # Routes that the permission table does not govern, by route name.
 EXEMPT_NAMES = {
     "accounts:login": "the sign-in page is for visitors who are not signed in yet",
     "accounts:logout": "sign-out ends whatever session the visitor has",
+    "accounts:mfa_verify": "the MFA step is for visitors who passed the password "
+    "step (see tests/security/test_mfa.py)",
+    "accounts:mfa_enroll": "MFA enrollment is for visitors who passed the password "
+    "step (see tests/security/test_mfa.py)",
 }
 # Routes that the permission table does not govern, by path prefix.
 EXEMPT_PREFIXES = {
     "django-admin/": "Django's admin is for superusers under Django's own "
     "permissions (see test_django_admin.py)",
     "pingid/": "the PingID API authenticates signed requests of a settings file, "
-    "not administrators",
+    "not administrators (test_pingid_route_rejects_unsigned_calls walks it)",
     "health/": "health endpoints for load balancers carry no organization data",
 }
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -182,9 +187,7 @@ class Personas:
         membership = self.memberships[persona]
         if kind == "api":
             return Client(HTTP_AUTHORIZATION=f"Bearer {self._token(persona)}")
-        client = Client()
-        client.force_login(membership.user)
-        return client
+        return verified_client(membership)
 
     def _token(self, persona: str) -> str:
         if persona not in self._tokens:
@@ -304,3 +307,103 @@ def test_route_follows_permission_table(
         else:
             assert member is not None
             _check_member(response, rule, member.role, where)
+
+
+PINGID_ROUTES = [route for route in ALL_ROUTES if route.path.startswith("pingid/")]
+
+
+def _badly_signed_bodies(organization: Organization, token: str) -> list[str]:
+    """Return calls in PingID's format that carry no valid signature of `token`."""
+    import base64
+    import hashlib
+    import hmac
+    import json
+
+    def part(value: object) -> str:
+        return (
+            base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+        )
+
+    alias = str(organization.org_alias)
+    payload = part(
+        {"reqHeader": {"orgAlias": alias, "secretKey": token}, "reqBody": {}}
+    )
+    signed = f"{part({'alg': 'HS256', 'org_alias': alias, 'token': token})}.{payload}"
+    unsigned = f"{part({'alg': 'none', 'org_alias': alias, 'token': token})}.{payload}"
+    wrong = hmac.new(b"not the key", signed.encode(), hashlib.sha256).digest()
+    wrong_part = base64.urlsafe_b64encode(wrong).rstrip(b"=").decode()
+    return ["", "{}", f"{unsigned}.", f"{signed}.{wrong_part}"]
+
+
+def _request_with_body(
+    client: Client, method: str, url: str, body: str
+) -> HttpResponse:
+    send = getattr(client, method.lower())
+    if method == "GET":
+        return send(url)
+    return send(url, data=body, content_type="application/json")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", METHODS)
+def test_pingid_route_rejects_unsigned_calls(
+    method: str,
+    personas: Personas,
+    organization: Organization,
+    global_admin: Membership,
+) -> None:
+    """A portal session or an API token opens no PingID operation, for any role."""
+    from integrations.models import SettingsFile, SettingsFileKind
+    from integrations.pingid.operations import OPERATIONS
+    from integrations.services import settings_file_generate
+    from pingid_portal.actors import Actor
+
+    settings_file = settings_file_generate(
+        actor=Actor.for_membership(global_admin), kind=SettingsFileKind.FULL
+    )
+    bodies = _badly_signed_bodies(organization, settings_file.token)
+    assert PINGID_ROUTES, "the PingID API routes are missing"
+
+    clients = {
+        (persona, kind): personas.client(persona, kind)
+        for persona in PERSONAS
+        for kind in ("portal", "api")
+    }
+    operations = [*OPERATIONS, "nosuchoperation"]
+    if method != "POST":
+        # Operations take POST only: one operation and body show the other methods.
+        operations, bodies = operations[:1], bodies[-1:]
+
+    for route in PINGID_ROUTES:
+        for operation in operations:
+            url = reverse(route.name, kwargs={"operation": operation})
+            for (persona, kind), client in clients.items():
+                for body in bodies:
+                    response = _request_with_body(client, method, url, body)
+                    where = f"{method} {url} as {persona} ({kind}) with {body[:20]!r}"
+                    assert 400 <= response.status_code < 500, (
+                        f"{where}: got {response.status_code}"
+                    )
+    assert SettingsFile.objects.get().call_count == 0
+
+
+def _plain_view(request: object) -> HttpResponse:
+    return HttpResponse("no rule")
+
+
+def test_route_without_rule_fails() -> None:
+    route = Route("plain/", "plain", _plain_view, ())
+
+    with pytest.raises(pytest.fail.Exception, match="has no permission rule"):
+        rule_for(route, "GET")
+
+
+@pytest.mark.django_db
+def test_unknown_url_parameter_fails(
+    organization: Organization, global_admin: Membership
+) -> None:
+    route = Route("things/<int:thing_id>/", "things", _plain_view, ("thing_id",))
+    context = SampleContext(organization, global_admin)
+
+    with pytest.raises(pytest.fail.Exception, match=r"@sample\(.thing_id.\)"):
+        _samples(route, context)

@@ -88,8 +88,9 @@ def test_list_query_count_is_pinned(
         reason="r",
     )
 
-    # Session, administrator, membership, page, services, devices.
-    with django_assert_num_queries(6):  # type: ignore[operator]
+    # Session, administrator, membership, page, services, devices, availability
+    # banners.
+    with django_assert_num_queries(7):  # type: ignore[operator]
         response = client.get(reverse("users:user_list"), {"q": "person"})
 
     assert len(response.context["rows"]) == 30
@@ -288,8 +289,9 @@ def test_user_page_query_count_is_pinned(
     )
     client = client_for(global_admin)
 
-    # Session, administrator, membership, user, services, devices, activity.
-    with django_assert_num_queries(7):  # type: ignore[operator]
+    # Session, administrator, membership, user, services, devices, activity,
+    # availability banners.
+    with django_assert_num_queries(8):  # type: ignore[operator]
         response = client.get(reverse("users:user_detail", args=[pingid_user.pk]))
 
     body = response.content.decode()

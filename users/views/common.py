@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 
+from activity.models import ActivityEvent
 from pingid_portal.errors import ServiceError
 from pingid_portal.http import PortalRequest
 from pingid_portal.tenancy import get_for_organization
@@ -21,26 +23,32 @@ def user_get(request: PortalRequest, user_id: int) -> PingIDUser:
 
 
 def user_for_action(request: PortalRequest, user_id: int) -> PingIDUser | HttpResponse:
-    """Fetch the user an action form is about.
+    """Fetch the user a page or action is about.
 
-    A POST for a user that was removed meanwhile (another administrator was
-    quicker) redirects to the users page with a message instead of a 404 page.
+    A user of this organization that was removed (perhaps by another
+    administrator a moment ago) redirects to the users page with a message
+    naming who removed it, instead of a 404 page. Any other unknown id is a 404.
     """
-    if request.method == "POST":
-        user = PingIDUser.objects.filter(
-            organization=request.organization, pk=user_id
-        ).first()
-        if user is None:
-            username = request.POST.get("username", "")
-            name = f"PingID user {username!r}" if username else "This PingID user"
-            messages.error(
-                request,
-                f"{name} no longer exists: another administrator or a client "
-                "removed it. Nothing was changed; the activity log shows the removal.",
-            )
-            return redirect("users:user_list")
+    user = PingIDUser.objects.filter(
+        organization=request.organization, pk=user_id
+    ).first()
+    if user is not None:
         return user
-    return user_get(request, user_id)
+    removal = (
+        ActivityEvent.objects.for_organization(request.organization)
+        .filter(pingid_user_id=user_id, action="user.remove")
+        .order_by("-occurred_at")
+        .first()
+    )
+    if removal is None:
+        raise Http404("No PingID user matches the given query.")
+    when = timezone.localtime(removal.occurred_at).strftime("%Y-%m-%d %H:%M %Z")
+    messages.error(
+        request,
+        f"PingID user {removal.pingid_username!r} no longer exists: "
+        f"{removal.actor_display} removed it at {when}. Nothing was changed.",
+    )
+    return redirect("users:user_list")
 
 
 def form_add_service_error(form: forms.Form, error: ServiceError) -> None:

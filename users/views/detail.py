@@ -21,13 +21,14 @@ from users.views.common import (
     conflict_redirect,
     form_add_service_error,
     user_for_action,
-    user_get,
 )
 
 
 @portal_view()
 def user_detail(request: PortalRequest, user_id: int) -> HttpResponse:
-    user = user_get(request, user_id)
+    user = user_for_action(request, user_id)
+    if isinstance(user, HttpResponse):
+        return user
 
     services = list(user.services.all())
     devices = list(user.devices.all())

@@ -95,10 +95,10 @@ def _chip_context(
 
 @portal_view()
 def user_status_counts_view(request: PortalRequest) -> HttpResponse:
-    """Render the status chips with counts; the users page loads them after the rows.
+    """Render the status chips with counts, which the users page requests after the rows.
 
-    Counting a million users takes longer than rendering a page of them, so
-    the rows never wait for the counts.
+    Counting a million users takes longer than rendering a page of them (see
+    docs/benchmarks.md), so the users page itself runs no count query.
     """
     without_status = request.GET.copy()
     without_status.pop("status", None)

@@ -46,8 +46,11 @@ def _context(call: SignedCall) -> AuthenticationContext:
             ErrorId.INVALID_INPUT,
             f"Invalid spAlias {service[:30]!r}: send one of {', '.join(Service.values)}.",
         )
-    application = call.body.text("application") or call.body.text("ipAddr")
-    return AuthenticationContext(service=service, application=application)
+    return AuthenticationContext(
+        service=service,
+        application=call.body.text("application"),
+        end_user_ip=call.body.text("ipAddr")[:45],
+    )
 
 
 def _decision_response(

@@ -3,6 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from accounts.demo import demo_totp_instructions
 from pingid_portal.demo import DEMO_ADMINISTRATORS, seed_demo
 
 
@@ -19,3 +20,5 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {admin.role:<13} {admin.email:<24} password {admin.password}"
             )
+        for line in demo_totp_instructions():
+            self.stdout.write(line)
