@@ -339,6 +339,7 @@ DEVICE_PAIRING_MAX_ATTEMPTS = env.int("DEVICE_PAIRING_MAX_ATTEMPTS", default=5)
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),  # type: ignore[dict-item]
     "ActivationCodeDeviceTypeEnum": "devices.serializers.CODE_DEVICE_TYPES",
+    "DeviceRoleEnum": "devices.models.DeviceRole",
 }
 
 # Accounts: expired portal sessions are deleted every hour.
