@@ -207,17 +207,19 @@ class PingIDOperationView(APIView):
         assert isinstance(call, SignedCall)
         handler = operation_lookup(operation)
 
-        # One transaction for the use count and the operation saves a commit per
-        # call. An operation's own changes sit in savepoints (the services'
-        # atomic blocks), so a PingIDError keeps only what the operation meant
-        # to keep, such as a counted OTP failure.
+        # An operation's own changes sit in savepoints (the services' atomic
+        # blocks), so a PingIDError keeps only what the operation meant to keep,
+        # such as a counted OTP failure.
         with transaction.atomic():
-            settings_file_record_use(settings_file=call.settings_file)
             try:
                 fields = handler.run(call)
                 status = 200
             except PingIDError as error:
                 fields = {"errorId": error.error_id, "errorMsg": error.message}
                 status = error.http_status
+        # Counted in its own statement after the commit, because the UPDATE
+        # locks the file's row until its transaction ends: inside the operation's
+        # transaction it made every call of the file wait for the one before.
+        settings_file_record_use(settings_file=call.settings_file)
 
         return Response(response_body(request, fields), status=status)
