@@ -217,9 +217,11 @@ class PingIDOperationView(APIView):
             except PingIDError as error:
                 fields = {"errorId": error.error_id, "errorMsg": error.message}
                 status = error.http_status
-        # Counted in its own statement after the commit, because the UPDATE
-        # locks the file's row until its transaction ends: inside the operation's
+        # Counted in its own statement after the commit. The UPDATE locks the
+        # file's row until its transaction ends, so inside the operation's
         # transaction it made every call of the file wait for the one before.
+        # It cannot run last in that transaction either, because
+        # settings_file_revoke locks the file row before the activity chain head.
         settings_file_record_use(settings_file=call.settings_file)
 
         return Response(response_body(request, fields), status=status)
