@@ -108,8 +108,8 @@ def _count_failure(scope: str, value: str) -> int:
     """Add a failure and return the failures since the window opened.
 
     The window opens at the first failure and is timed by `timezone.now()`.
-    The cache timeout only frees the keys: Redis expires keys by its own
-    clock, which a frozen or shifted test clock does not move.
+    The cache timeout only frees the keys, because Redis expires keys by its
+    own clock, which a frozen or shifted test clock does not move.
     """
     key = _counter_key(scope, value)
     window = settings.SIGN_IN_FAILURE_WINDOW_SECONDS
@@ -122,7 +122,7 @@ def _count_failure(scope: str, value: str) -> int:
     try:
         return cache.incr(key)
     except ValueError:
-        # The counter expired between add and incr.
+        # The counter expired after the window check.
         cache.set(key, 1, timeout=window)
         return 1
 
