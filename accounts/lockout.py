@@ -99,14 +99,30 @@ def _membership_for(account: str) -> Membership | None:
     return Membership.objects.select_related("organization").filter(user=user).first()
 
 
+def _counter_reset(scope: str, value: str) -> None:
+    key = _counter_key(scope, value)
+    cache.delete_many([key, f"{key}:opened-at"])
+
+
 def _count_failure(scope: str, value: str) -> int:
+    """Add a failure and return the failures since the window opened.
+
+    The window opens at the first failure and is timed by `timezone.now()`.
+    The cache timeout only frees the keys, because Redis expires keys by its
+    own clock, which a frozen or shifted test clock does not move.
+    """
     key = _counter_key(scope, value)
     window = settings.SIGN_IN_FAILURE_WINDOW_SECONDS
-    cache.add(key, 0, timeout=window)
+    now = timezone.now().timestamp()
+    opened_at = cache.get(f"{key}:opened-at")
+    if opened_at is None or not 0 <= now - opened_at < window:
+        # NOTE: two requests that reset the window at the same moment can
+        # lose one failure between them.
+        cache.set_many({key: 0, f"{key}:opened-at": now}, timeout=window)
     try:
         return cache.incr(key)
     except ValueError:
-        # The counter expired between add and incr.
+        # The counter expired after the window check.
         cache.set(key, 1, timeout=window)
         return 1
 
@@ -137,7 +153,7 @@ def _lock(
             ip_address=attempt.ip_address,
             user_agent=attempt.user_agent,
         )
-    cache.delete(_counter_key(scope, value))
+    _counter_reset(scope, value)
     logger.warning("Sign-in lockout %s created for scope %s", lockout.pk, scope)
     return lockout
 
@@ -154,7 +170,7 @@ def sign_in_failure_record(attempt: SignInAttempt) -> SignInLockout | None:
 
 def sign_in_success_record(attempt: SignInAttempt) -> None:
     """Forget the account's failures after a complete sign-in."""
-    cache.delete(_counter_key(LockoutScope.ACCOUNT, attempt.account))
+    _counter_reset(LockoutScope.ACCOUNT, attempt.account)
 
 
 def lockout_lift(*, actor: Actor, lockout: SignInLockout, reason: str = "") -> None:
@@ -177,4 +193,4 @@ def lockout_lift(*, actor: Actor, lockout: SignInLockout, reason: str = "") -> N
             before={"scope": lockout.scope, "until": lockout.locked_until},
             reason=reason,
         )
-    cache.delete(_counter_key(lockout.scope, lockout.value))
+    _counter_reset(lockout.scope, lockout.value)

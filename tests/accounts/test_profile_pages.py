@@ -133,8 +133,9 @@ def test_profile_query_count(
     for number in range(10):
         client.post(reverse("accounts:api_token_create"), {"name": f"job {number}"})
 
-    # Session, user, membership, four for the organization banners, tokens.
-    with django_assert_num_queries(8):  # type: ignore[operator]
+    # Session, user, administrator MFA device, membership, availability
+    # banner (one query), API tokens.
+    with django_assert_num_queries(6):  # type: ignore[operator]
         response = client.get(reverse("accounts:profile"))
 
     assert response.status_code == 200

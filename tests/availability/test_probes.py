@@ -71,6 +71,9 @@ def test_embedded_probe_passes() -> None:
 
 @time_machine.travel("2026-01-10 12:00Z", tick=False)
 def test_run_probes_checks_every_component(settings: object) -> None:
+    # The queue and worker checks report "embedded" only without a broker.
+    settings.CELERY_BROKER_URL = ""  # type: ignore[attr-defined]
+
     count = run_probes.apply().get()
 
     rows = {probe.component: probe for probe in Probe.objects.all()}
@@ -111,6 +114,7 @@ def test_purge_keeps_recent(settings: object) -> None:
 
 
 def test_run_if_due_embedded_only(settings: object) -> None:
+    settings.CELERY_BROKER_URL = ""  # type: ignore[attr-defined]
     now = timezone.now()
 
     first = probes_run_if_due(now=now)

@@ -35,8 +35,8 @@ def test_list_query_count(
     client = client_for(global_admin)
     client.get(LIST_URL)
 
-    # Session, user, the administrator's MFA device, membership, settings
-    # files, third-party clients switch, availability banners.
+    # Session, user, administrator MFA device, membership, settings files,
+    # third-party clients switch, availability banner.
     with django_assert_num_queries(7):
         response = client.get(LIST_URL)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
@@ -33,8 +33,11 @@ def api_token(global_admin: Membership) -> str:
 
 @pytest.fixture
 def api_schema(api_token: str) -> Iterator[schemathesis.schemas.BaseSchema]:
-    # The WSGI handler closes the connection after each request, which would
-    # end the test's transaction; Django's test client disconnects it the same way.
+    # The WSGI handler closes the connection before and after each request.
+    # Inside the test's transaction autocommit is off, so PostgreSQL's
+    # connection counts as unusable and would be closed mid-test. Django's
+    # test client disconnects both signals the same way.
+    request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
         yield schemathesis.openapi.from_wsgi(
@@ -43,6 +46,7 @@ def api_schema(api_token: str) -> Iterator[schemathesis.schemas.BaseSchema]:
             headers={"Authorization": f"Bearer {api_token}"},
         )
     finally:
+        request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
 
 

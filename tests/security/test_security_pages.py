@@ -31,9 +31,9 @@ def test_overview_query_count_is_fixed(
         _lock(admin.user.email)
         _lock(f"unknown{number}@example.com")
 
-    # Session, user, MFA device, membership, lockouts, four of the
-    # availability banners, administrators.
-    with django_assert_num_queries(10):  # type: ignore[operator]
+    # Session, user, MFA device, membership, lockouts, availability banner
+    # (one query), administrators.
+    with django_assert_num_queries(7):  # type: ignore[operator]
         response = client.get("/accounts/security/")
 
     assert response.status_code == 200

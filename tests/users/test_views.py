@@ -88,9 +88,9 @@ def test_list_query_count_is_pinned(
         reason="r",
     )
 
-    # Session, administrator, membership, page, services, devices, availability
-    # banners.
-    with django_assert_num_queries(7):  # type: ignore[operator]
+    # Session, administrator, administrator MFA device, membership, page,
+    # services, device counts, availability banner.
+    with django_assert_num_queries(8):  # type: ignore[operator]
         response = client.get(reverse("users:user_list"), {"q": "person"})
 
     assert len(response.context["rows"]) == 30
@@ -289,9 +289,9 @@ def test_user_page_query_count_is_pinned(
     )
     client = client_for(global_admin)
 
-    # Session, administrator, membership, user, services, devices, activity,
-    # availability banners.
-    with django_assert_num_queries(8):  # type: ignore[operator]
+    # Session, administrator, administrator MFA device, membership, user,
+    # services, devices, activity, availability banner, OTP lockout state.
+    with django_assert_num_queries(10):  # type: ignore[operator]
         response = client.get(reverse("users:user_detail", args=[pingid_user.pk]))
 
     body = response.content.decode()
