@@ -135,3 +135,16 @@ def test_docs_load_assets_locally(global_admin: Membership, client_for: object) 
     assert script.status_code == 200
     assert script["Content-Type"].startswith("application/javascript")
     assert schema.status_code == 200
+
+
+def test_400_for_deeply_nested_body(global_admin: Membership) -> None:
+    from users.models import PingIDUser
+
+    body = "[" * 5000 + "]" * 5000
+    response = _token_client(global_admin).post(
+        "/api/v1/users/", data=body, content_type="application/json"
+    )
+
+    _assert_envelope(response, 400, "parse_error")
+    assert "nested too deeply" in response.json()["message"]
+    assert not PingIDUser.objects.exists()
