@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "pingid_portal.tenancy.TenancyMiddleware",
+    "pingid_portal.middleware.APINotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "pingid_portal.urls"
