@@ -16,7 +16,7 @@ from availability.decisions import (
     authentication_decision,
     dependency_failure_decision,
 )
-from devices.models import Device, DeviceRole, DeviceType
+from devices.models import Device, DeviceRole, DeviceType, OtpState
 from devices.services import OtpOutcome, email_otp_send
 from integrations.auth_sessions import (
     AuthenticationContext,
@@ -200,6 +200,22 @@ def _start_for_user(
 def _challenge(
     call: SignedCall, context: AuthenticationContext, user: PingIDUser
 ) -> dict[str, Any]:
+    # A session for a locked user could only end in DEVICE_LOCKED at authoffline,
+    # so the lockout is reported before a session opens or an e-mail is sent.
+    otp_state = OtpState.objects.filter(user=user).first()
+    if otp_state is not None and otp_state.is_locked(timezone.now()):
+        raise _reject(
+            call,
+            context,
+            PingIDError(
+                ErrorId.DEVICE_LOCKED,
+                f"Too many wrong OTPs: the OTPs of user {user.username!r} are "
+                "locked for a while. An administrator can unlock them.",
+                http_status=403,
+            ),
+            user=user,
+            reason="otp_locked",
+        )
     device, devices = _device_choose(call, user)
     if device is None:
         raise _reject(
