@@ -333,3 +333,27 @@ def test_locked_user_rejected_at_start(
     event = ActivityEvent.objects.filter(action="authentication.start").latest("id")
     assert event.reason == "otp_locked"
     assert event.outcome == "denied"
+
+
+def test_bypass_decision_rejects_unknown_user(
+    integration: Integration, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    decision = Decision(
+        mode=DecisionMode.BYPASS,
+        reason="emergency_bypass",
+        message="An emergency bypass is in force.",
+    )
+    monkeypatch.setattr(
+        "integrations.pingid.operations.authentication.authentication_decision",
+        lambda **kwargs: decision,
+    )
+
+    answer = integration.call(
+        "startauthentication", {"userName": "nosuchuser", "spAlias": "vpn"}
+    )
+
+    assert answer.error_id == 10564
+    assert "userInBypass" not in answer.body
+    event = ActivityEvent.objects.get(action="authentication.start")
+    assert event.reason == "unknown_user"
+    assert event.outcome == "failure"
