@@ -54,20 +54,19 @@ def time_page(client: object, url: str, runs: int) -> tuple[float, int]:
 
 
 def bench_pages(runs: int) -> None:
-    from django.test import Client
     from django.test.utils import setup_test_environment
 
     from accounts.models import Membership
     from activity.models import ActivityEvent
     from activity.selectors import encode_cursor
+    from bench.portal_client import signed_in_client
 
     setup_test_environment()
     membership = Membership.objects.select_related("organization").get(
         user__email="bench@example.com"
     )
     organization = membership.organization
-    client = Client()
-    client.force_login(membership.user)
+    client = signed_in_client(membership.user)
     newest = ActivityEvent.objects.filter(organization=organization).order_by(
         "-occurred_at", "-id"
     )

@@ -31,7 +31,6 @@ import django
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.test import Client  # noqa: E402
 
 from accounts.models import Membership, Organization  # noqa: E402
 from availability.decisions import authentication_decision  # noqa: E402
@@ -43,6 +42,7 @@ from availability.models import (  # noqa: E402
     ServiceState,
 )
 from availability.probes import buckets_from_probes  # noqa: E402
+from bench.portal_client import signed_in_client  # noqa: E402
 from tests.factories import MembershipFactory  # noqa: E402
 
 SEED_TIME = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -109,8 +109,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     seed_probes(arguments.days)
     organization, membership = organization_get()
-    client = Client()
-    client.force_login(membership.user)
+    client = signed_in_client(membership.user)
 
     from availability.uptime import uptime_report
 

@@ -99,10 +99,10 @@ def main() -> None:
     args = parser.parse_args()
     django.setup()
 
-    from django.test import Client
     from django.test.utils import setup_test_environment
 
     from accounts.models import Membership
+    from bench.portal_client import signed_in_client
     from devices.models import Device
     from devices.services import otp_verify
     from devices.services.totp import totp_code
@@ -114,8 +114,7 @@ def main() -> None:
         user__email=ADMIN_EMAIL
     )
     organization = membership.organization
-    client = Client()
-    client.force_login(membership.user)
+    client = signed_in_client(membership.user)
     count = Device.objects.filter(organization=organization).count()
     deep = Device.objects.filter(organization=organization).order_by("id")[100].pk
     pages = {

@@ -244,12 +244,12 @@ def main() -> None:
     django.setup()
 
     from django.conf import settings
-    from django.test import Client
+
+    from bench.portal_client import signed_in_client
 
     assert not settings.DEBUG, "Run the benchmark with DEBUG off."
     _, admin = setup(arguments.users)
-    client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(admin)
+    client = signed_in_client(admin, HTTP_HOST="127.0.0.1")
 
     pages = [
         ("first page", "/users/", "/django-admin/users/pingiduser/"),
