@@ -12,9 +12,9 @@ from pingid_portal.errors import error_envelope
 class APINotFoundMiddleware:
     """Turn a non-JSON 404 under /api/ into the JSON error envelope.
 
-    With DEBUG on, Django answers an unmatched URL with its technical 404 page
+    With DEBUG on, Django returns its technical 404 page for an unmatched URL
     instead of calling handler404, so /api/v1/nope/ would get HTML. DRF views
-    already answer JSON, so only responses of another type are replaced.
+    already return JSON, so only responses of another type are replaced.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:

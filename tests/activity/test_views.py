@@ -287,7 +287,7 @@ def test_results_carry_filter_for_export_form(
 
 
 @pytest.mark.parametrize("path", ["/activity/", "/activity/users/{user_id}/"])
-def test_since_before_utc_year_one_is_field_error(
+def test_since_out_of_range(
     berlin_admin: Membership, client_for: Callable[[Membership], Client], path: str
 ) -> None:
     user = PingIDUserFactory(organization=berlin_admin.organization)
@@ -301,7 +301,7 @@ def test_since_before_utc_year_one_is_field_error(
     assert "since: Enter a time that is between 0001-01-01 and 9999-12-31" in page
 
 
-def test_export_since_before_utc_year_one_is_field_error(
+def test_export_since_out_of_range(
     berlin_admin: Membership,
     client_for: Callable[[Membership], Client],
     export_storage: Any,
