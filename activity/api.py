@@ -17,11 +17,12 @@ from rest_framework.views import APIView
 from accounts.models import Membership
 from activity.filters import EventFilter
 from activity.models import ActivityEvent, Export, ExportFormat
-from activity.selectors import event_filter, filter_errors
+from activity.selectors import FILTER_PARAMETERS, event_filter, filter_errors
 from activity.services import export_create
 from activity.views import export_file_response
 from pingid_portal.actors import Actor
 from pingid_portal.api import CursorPagination
+from pingid_portal.errors import ServiceError
 from pingid_portal.permissions import Action
 from pingid_portal.tenancy import get_for_organization
 
@@ -168,13 +169,20 @@ class ExportList(APIView):
         payload = ExportCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         membership = _membership(request)
-        export = export_create(
-            actor=Actor.from_request(request, membership),
-            params=payload.validated_data["filter"],
-            format=payload.validated_data["format"],
-            gzip=payload.validated_data["gzip"],
-            time_zone=membership.time_zone,
-        )
+        try:
+            export = export_create(
+                actor=Actor.from_request(request, membership),
+                params=payload.validated_data["filter"],
+                format=payload.validated_data["format"],
+                gzip=payload.validated_data["gzip"],
+                time_zone=membership.time_zone,
+            )
+        except ServiceError as error:
+            # The client sends filter parameters inside "filter", so name the
+            # field the way it appears in the request body.
+            if error.field in FILTER_PARAMETERS:
+                error.field = f"filter.{error.field}"
+            raise
         return Response(ExportSerializer(export).data, status=status.HTTP_202_ACCEPTED)
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 from activity.models import ActivityEvent, Category, Outcome
@@ -25,6 +27,33 @@ TEXT_SEARCH_FIELDS = (
 )
 
 
+class UTCRangeDateTimeField(forms.DateTimeField):
+    """A date and time that must still lie in years 1 to 9999 once in UTC.
+
+    The database stores UTC, so 0001-01-01T00:00 in Berlin (year 0 in UTC)
+    or 9999-12-31T23:59-05:00 (year 10000) would raise OverflowError in the
+    query instead of a field error.
+    """
+
+    def to_python(self, value: Any) -> datetime | None:
+        result = super().to_python(value)
+        if result is None:
+            return None
+        try:
+            result.astimezone(UTC)
+        except OverflowError as error:
+            raise ValidationError(
+                "Enter a time that is between 0001-01-01 and 9999-12-31 in UTC: "
+                f"{value} in this time zone is outside that range.",
+                code="invalid",
+            ) from error
+        return result
+
+
+class UTCRangeDateTimeFilter(django_filters.DateTimeFilter):
+    field_class = UTCRangeDateTimeField
+
+
 class EventFilterForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -42,13 +71,13 @@ class EventFilter(django_filters.FilterSet):
     (see `activity.selectors.event_filter`).
     """
 
-    since = django_filters.DateTimeFilter(
+    since = UTCRangeDateTimeFilter(
         field_name="occurred_at",
         lookup_expr="gte",
         label="From",
         input_formats=DATETIME_INPUT_FORMATS,
     )
-    until = django_filters.DateTimeFilter(
+    until = UTCRangeDateTimeFilter(
         field_name="occurred_at",
         lookup_expr="lt",
         label="Until",

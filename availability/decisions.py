@@ -16,6 +16,9 @@ Precedence, first match wins:
 
 The behaviour during errors of a service is its override when it has one,
 else the organization's default, else REJECT.
+
+A BYPASS decision skips MFA only. The PingID API still rejects unknown and
+suspended users and users not enabled for the service before it applies one.
 """
 
 from __future__ import annotations

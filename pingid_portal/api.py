@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from rest_framework import authentication, exceptions, pagination, permissions
+from rest_framework import (
+    authentication,
+    exceptions,
+    pagination,
+    parsers,
+    permissions,
+)
 from rest_framework.request import Request
 
 from pingid_portal.permissions import Action, has_permission
@@ -29,6 +36,26 @@ def view_action(view: APIView, method: str) -> Action | None:
     if action is None and method in permissions.SAFE_METHODS:
         return Action.VIEW
     return action
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, with too deeply nested input as a parse error."""
+
+    def parse(
+        self,
+        stream: Any,
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> Any:
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError as error:
+            # json.loads raises RecursionError past the interpreter's recursion
+            # limit, about 1000 levels; DRF would turn it into a 500.
+            raise exceptions.ParseError(
+                "JSON parse error - the body is nested too deeply: "
+                "send at most a few hundred levels of arrays and objects."
+            ) from error
 
 
 def _session_verified(request: Request) -> bool:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -66,6 +67,24 @@ def _field_errors(detail: Any) -> dict[str, list[str]]:
     return {}
 
 
+def _request_too_large(context: dict[str, Any]) -> Response:
+    # Django raises RequestDataTooBig when a view reads a body longer than
+    # DATA_UPLOAD_MAX_MEMORY_SIZE, which is the client's fault, not a 500.
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    logger.warning(
+        "Rejected an API request body over %s bytes in view %s",
+        limit,
+        context.get("view"),
+    )
+    return Response(
+        error_envelope(
+            "request_too_large",
+            f"Request body is too large: send at most {limit} bytes.",
+        ),
+        status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    )
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Answer every API error with the envelope."""
     if isinstance(exc, ServiceError):
@@ -73,6 +92,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         return Response(
             error_envelope(exc.code, exc.message, fields), status=exc.status_code
         )
+    if isinstance(exc, RequestDataTooBig):
+        return _request_too_large(context)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict

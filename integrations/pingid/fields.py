@@ -22,6 +22,23 @@ class RequestBody:
         self._by_folded_name = {
             str(name).casefold(): value for name, value in body.items()
         }
+        # Error messages name a field the way the client spelled it.
+        self._sent_name = {str(name).casefold(): str(name) for name in body}
+
+    def _reject_surrogates(self, name: str, value: str) -> None:
+        """Raise when `value` contains a lone surrogate, which no text column stores.
+
+        JSON escapes such as "\\ud800" decode to lone surrogates, which UTF-8
+        cannot encode, so saving or querying one would fail in the database.
+        """
+        if any("\ud800" <= char <= "\udfff" for char in value):
+            sent = self._sent_name.get(name.casefold(), name)
+            raise PingIDError(
+                ErrorId.INVALID_INPUT,
+                f"Invalid {sent}: it contains a lone UTF-16 surrogate escape "
+                "(\\ud800 to \\udfff), which is not a character. Send valid UTF-8 "
+                "text.",
+            )
 
     def has(self, name: str) -> bool:
         return name.casefold() in self._by_folded_name
@@ -43,6 +60,8 @@ class RequestBody:
                 ErrorId.INVALID_INPUT,
                 f"Invalid {name}: expected a string, got {type(value).__name__}.",
             )
+        if isinstance(value, str):
+            self._reject_surrogates(name, value)
         return str(value)
 
     def boolean(self, name: str, *, default: bool = False) -> bool:
@@ -84,8 +103,11 @@ class RequestBody:
         if value is _MISSING or value is None:
             return None
         if isinstance(value, str):
+            self._reject_surrogates(name, value)
             return [value]
         if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            for item in value:
+                self._reject_surrogates(name, item)
             return list(value)
         raise PingIDError(
             ErrorId.INVALID_INPUT, f"Invalid {name}: send a list of strings."

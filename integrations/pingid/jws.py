@@ -46,6 +46,10 @@ def _json_object(part: str, name: str) -> dict[str, Any]:
         value = json.loads(b64url_decode(part))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise MalformedJWS(f"the {name} is not JSON: {error}") from error
+    except RecursionError as error:
+        # The C decoder raises RecursionError past the interpreter's recursion
+        # limit (about 1000 levels); no PingID field nests more than a few.
+        raise MalformedJWS(f"the {name} is nested too deeply") from error
     if not isinstance(value, dict):
         raise MalformedJWS(f"the {name} is not a JSON object")
     return value

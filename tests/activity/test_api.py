@@ -4,6 +4,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from django.test import TestCase
 from rest_framework.test import APIClient
 
@@ -142,3 +143,33 @@ def test_schema_documents_activity_endpoints(auditor: Membership) -> None:
     assert {"since", "until", "outcome", "service", "ip", "q", "cursor"} <= parameters
     assert "post" in paths["/api/v1/activity/exports/"]
     assert "/api/v1/activity/exports/{export_id}/download/" in paths
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("since", "0001-01-01T00:00:00+05:00"), ("until", "9999-12-31T23:59:59-05:00")],
+)
+def test_event_list_time_outside_utc_range(
+    auditor: Membership, name: str, value: str
+) -> None:
+    response = _api(auditor).get("/api/v1/activity/events/", {name: value})
+
+    body = response.json()
+    assert response.status_code == 400
+    assert body["code"] == "invalid"
+    assert "between 0001-01-01 and 9999-12-31" in body["fields"][name][0]
+
+
+def test_export_create_time_outside_utc_range(
+    auditor: Membership, export_storage: Path
+) -> None:
+    response = _api(auditor).post(
+        "/api/v1/activity/exports/",
+        {"format": "csv", "filter": {"since": "0001-01-01T00:00:00+05:00"}},
+        format="json",
+    )
+
+    body = response.json()
+    assert response.status_code == 400
+    assert "between 0001-01-01 and 9999-12-31" in body["fields"]["filter.since"][0]
+    assert not Export.objects.exists()

@@ -284,3 +284,37 @@ def test_results_carry_filter_for_export_form(
         '<input type="hidden" form="export-form" name="service" value="vpn">' in partial
     )
     assert 'name="cursor"' not in partial
+
+
+@pytest.mark.parametrize("path", ["/activity/", "/activity/users/{user_id}/"])
+def test_since_out_of_range(
+    berlin_admin: Membership, client_for: Callable[[Membership], Client], path: str
+) -> None:
+    user = PingIDUserFactory(organization=berlin_admin.organization)
+
+    response = client_for(berlin_admin).get(
+        path.format(user_id=user.pk), {"since": "0001-01-01T00:00"}
+    )
+    page = response.content.decode()
+
+    assert response.status_code == 400
+    assert "since: Enter a time that is between 0001-01-01 and 9999-12-31" in page
+
+
+def test_export_since_out_of_range(
+    berlin_admin: Membership,
+    client_for: Callable[[Membership], Client],
+    export_storage: Any,
+) -> None:
+    from activity.models import Export
+
+    client = client_for(berlin_admin)
+    response = client.post(
+        "/activity/exports/", {"since": "0001-01-01T00:00", "format": "csv"}
+    )
+    followed = client.get(response["Location"])
+
+    assert response.status_code == 302
+    assert "since=0001-01-01T00%3A00" in response["Location"]
+    assert "Enter a time that is between 0001-01-01" in followed.content.decode()
+    assert not Export.objects.exists()

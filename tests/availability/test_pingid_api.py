@@ -29,6 +29,7 @@ from tests.integrations.conftest import (  # noqa: F401
     empty_cache,
     integration_for,
 )
+from users.models import UserService, UserStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +47,8 @@ def pingid(
 OK = 200
 NO_DEVICE = 90041
 AUTHENTICATION_REJECTED = 90042
+USER_NOT_FOUND = 10564
+USER_SUSPENDED = 90040
 
 
 def _start(pingid: Integration, service: str = SERVICE) -> Any:
@@ -95,6 +98,60 @@ def test_start_authentication_combination(
         assert answer.error_id == AUTHENTICATION_REJECTED, answer.body
         assert answer.body["errorMsg"] == event.message
         assert event.outcome == "denied"
+
+
+# Users that no decision may let in: username, how to create them, errorId and
+# the reason of the rejection they get when MFA would be bypassed.
+INADMISSIBLE_USERS = {
+    "unknown": (USER_NOT_FOUND, "unknown_user"),
+    "suspended": (USER_SUSPENDED, "user_suspended"),
+    "not_enabled": (AUTHENTICATION_REJECTED, "service_not_active"),
+}
+
+
+def _inadmissible_user(organization: Any, kind: str) -> None:
+    if kind == "suspended":
+        PingIDUserFactory(
+            organization=organization, username="pat", status=UserStatus.SUSPENDED
+        )
+    elif kind == "not_enabled":
+        user = PingIDUserFactory(organization=organization, username="pat")
+        UserService.objects.filter(user=user, service=SERVICE).update(enabled=False)
+
+
+@pytest.mark.parametrize("kind", sorted(INADMISSIBLE_USERS))
+@pytest.mark.parametrize(
+    ("enabled", "maintenance", "bypass", "default", "override"), COMBINATIONS
+)
+def test_inadmissible_user_combination(
+    pingid: Integration,
+    enabled: bool,
+    maintenance: bool,
+    bypass: str,
+    default: str,
+    override: str | None,
+    kind: str,
+) -> None:
+    organization = pingid.settings_file.organization
+    actor = Actor.system(organization)
+    _arrange(actor, timezone.now(), enabled, maintenance, bypass, default, override)
+    _inadmissible_user(organization, kind)
+
+    answer = _start(pingid)
+
+    event = _event()
+    expected = _expected(enabled, maintenance, bypass, default, override)
+    if expected is not None and expected[0] == DecisionMode.REJECT:
+        # Failing closed rejects everyone, with the decision's reason.
+        assert answer.error_id == AUTHENTICATION_REJECTED, answer.body
+        assert event.reason == expected[1]
+        return
+    # Normal authentication and every bypass reject the user for who they are.
+    error_id, reason = INADMISSIBLE_USERS[kind]
+    assert answer.error_id == error_id, answer.body
+    assert "userInBypass" not in answer.body
+    assert event.reason == reason
+    assert event.outcome != "bypassed"
 
 
 def test_disabled_message_recorded(pingid: Integration) -> None:

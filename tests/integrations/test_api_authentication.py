@@ -303,3 +303,57 @@ def test_user_rate_limit(integration: Integration, settings: Any) -> None:
 
     assert [a.error_id for a in answers][-1] == 90031
     assert answers[-1].status == 429
+
+
+def test_locked_user_rejected_at_start(
+    integration: Integration, clock: time_machine.Coordinates
+) -> None:
+    integration.call("adduser", {"userName": "lou"})
+    _pair_app(integration, "lou")
+    clock.shift(timedelta(seconds=30))
+    session_id = integration.call("startauthentication", {"userName": "lou"}).body[
+        "sessionId"
+    ]
+    wrong = []
+    for _ in range(6):
+        # Identical bodies at the same frozen instant would be replays (90012).
+        clock.shift(timedelta(seconds=1))
+        wrong.append(
+            integration.call("authoffline", {"sessionId": session_id, "otp": "000000"})
+        )
+    assert [answer.error_id for answer in wrong] == [20513] * 5 + [90043]
+    sessions_before = AuthenticationSession.objects.count()
+
+    started = integration.call("startauthentication", {"userName": "lou"})
+
+    assert started.error_id == 90043
+    assert started.status == 403
+    assert "sessionId" not in started.body
+    assert AuthenticationSession.objects.count() == sessions_before
+    event = ActivityEvent.objects.filter(action="authentication.start").latest("id")
+    assert event.reason == "otp_locked"
+    assert event.outcome == "denied"
+
+
+def test_bypass_decision_rejects_unknown_user(
+    integration: Integration, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    decision = Decision(
+        mode=DecisionMode.BYPASS,
+        reason="emergency_bypass",
+        message="An emergency bypass is in force.",
+    )
+    monkeypatch.setattr(
+        "integrations.pingid.operations.authentication.authentication_decision",
+        lambda **kwargs: decision,
+    )
+
+    answer = integration.call(
+        "startauthentication", {"userName": "nosuchuser", "spAlias": "vpn"}
+    )
+
+    assert answer.error_id == 10564
+    assert "userInBypass" not in answer.body
+    event = ActivityEvent.objects.get(action="authentication.start")
+    assert event.reason == "unknown_user"
+    assert event.outcome == "failure"

@@ -180,3 +180,32 @@ def test_bypass_without_until_is_invalid(integration: Integration) -> None:
 
     assert answer.error_id == 400
     assert "bypassUntil" in answer.body["errorMsg"]
+
+
+@pytest.mark.parametrize(
+    ("operation", "body", "field"),
+    [
+        ("adduser", {"userName": "\ud800"}, "userName"),
+        ("adduser", {"username": "al\ud800"}, "username"),
+        ("edituser", {"userName": "al", "fName": "\udfff"}, "fName"),
+        ("getuserdetails", {"userName": "\ud800"}, "userName"),
+    ],
+)
+def test_lone_surrogate_names_field(
+    integration: Integration, operation: str, body: dict[str, str], field: str
+) -> None:
+    user = PingIDUserFactory(
+        organization=integration.settings_file.organization,
+        username="al",
+        first_name="Alan",
+    )
+
+    answer = integration.call(operation, body)
+
+    user.refresh_from_db()
+    assert answer.status == 400
+    assert answer.error_id == 400
+    assert answer.body["errorMsg"].startswith(f"Invalid {field}:")
+    assert "surrogate" in answer.body["errorMsg"]
+    assert user.first_name == "Alan"
+    assert PingIDUser.objects.count() == 1

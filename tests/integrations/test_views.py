@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Membership, Organization
 from activity.models import ActivityEvent
@@ -229,3 +231,21 @@ def test_other_organization_file_is_404(
     )
 
     assert response.status_code == 404
+
+
+def test_times_labelled_with_admin_zone(
+    global_admin: Membership, client_for: Callable[[Membership], Client]
+) -> None:
+    global_admin.time_zone = "Europe/Berlin"
+    global_admin.save()
+    settings_file = _generate(global_admin)
+    settings_file_record_use(settings_file=settings_file)
+    client = client_for(global_admin)
+    revoke_url = reverse("integrations:settings_file_revoke", args=[settings_file.pk])
+
+    for url in (LIST_URL, revoke_url):
+        page = client.get(url).content.decode()
+        local = timezone.localtime(settings_file.created_at, ZoneInfo("Europe/Berlin"))
+
+        assert local.strftime("%Y-%m-%d %H:%M") + " CE" in page
+        assert " UTC" not in page

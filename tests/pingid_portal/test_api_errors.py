@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
@@ -135,3 +138,45 @@ def test_docs_load_assets_locally(global_admin: Membership, client_for: object) 
     assert script.status_code == 200
     assert script["Content-Type"].startswith("application/javascript")
     assert schema.status_code == 200
+
+
+def test_400_for_deeply_nested_body(global_admin: Membership) -> None:
+    from users.models import PingIDUser
+
+    body = "[" * 5000 + "]" * 5000
+    response = _token_client(global_admin).post(
+        "/api/v1/users/", data=body, content_type="application/json"
+    )
+
+    _assert_envelope(response, 400, "parse_error")
+    assert "nested too deeply" in response.json()["message"]
+    assert not PingIDUser.objects.exists()
+
+
+def test_413_for_body_over_upload_limit(global_admin: Membership) -> None:
+    from django.conf import settings
+
+    from users.models import PingIDUser
+
+    body = json.dumps({"username": "big", "first_name": "x" * 3_000_000})
+    response = _token_client(global_admin).post(
+        "/api/v1/users/", data=body, content_type="application/json"
+    )
+
+    _assert_envelope(response, 413, "request_too_large")
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    assert f"at most {limit} bytes" in response.json()["message"]
+    assert not PingIDUser.objects.exists()
+
+
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize("path", ["/api/v1/users/abc/", "/api/v1/nope/"])
+def test_404_unmatched_api_url_is_json(
+    global_admin: Membership, settings: Any, debug: bool, path: str
+) -> None:
+    settings.DEBUG = debug
+
+    response = _token_client(global_admin).get(path)
+
+    assert response["Content-Type"] == "application/json"
+    _assert_envelope(response, 404, "not_found")

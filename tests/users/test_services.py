@@ -109,6 +109,8 @@ def test_create_rejects_case_insensitive_duplicate(
         ({"username": "   "}, "username"),
         ({"username": "a" * 251}, "username"),
         ({"username": "tab\there"}, "username"),
+        ({"username": "lone\ud800"}, "username"),
+        ({"username": "x", "first_name": "\udfff"}, "first_name"),
         ({"username": "x", "email": "not-an-address"}, "email"),
         ({"username": "x", "role": "OWNER"}, "role"),
         ({"username": "x", "status": "GONE"}, "status"),

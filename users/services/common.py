@@ -45,6 +45,12 @@ def clean_username(username: str) -> str:
             "remove it.",
             field="username",
         )
+    if any(unicodedata.category(char) == "Cs" for char in username):
+        raise ServiceError(
+            "Username contains a lone UTF-16 surrogate, which is not a character: "
+            "remove it.",
+            field="username",
+        )
     return username
 
 
@@ -60,6 +66,13 @@ def clean_text(value: object, field: str, max_length: int) -> str:
         label = field.replace("_", " ").capitalize()
         raise ServiceError(
             f"{label} contains a control character: remove it.", field=field
+        )
+    if any(unicodedata.category(char) == "Cs" for char in text):
+        label = field.replace("_", " ").capitalize()
+        raise ServiceError(
+            f"{label} contains a lone UTF-16 surrogate, which is not a character: "
+            "remove it.",
+            field=field,
         )
     return text
 

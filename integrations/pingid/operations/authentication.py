@@ -16,7 +16,7 @@ from availability.decisions import (
     authentication_decision,
     dependency_failure_decision,
 )
-from devices.models import Device, DeviceRole, DeviceType
+from devices.models import Device, DeviceRole, DeviceType, OtpState
 from devices.services import OtpOutcome, email_otp_send
 from integrations.auth_sessions import (
     AuthenticationContext,
@@ -30,7 +30,7 @@ from integrations.pingid import limits
 from integrations.pingid.authentication import SignedCall
 from integrations.pingid.errors import ErrorId, PingIDError
 from integrations.pingid.operations.base import device_details, epoch_millis
-from users.models import PingIDUser, Service, UserStatus, username_key
+from users.models import PingIDUser, Service, UserService, UserStatus, username_key
 from users.selectors import user_get_by_username
 
 logger = logging.getLogger(__name__)
@@ -134,8 +134,24 @@ def start_authentication(call: SignedCall) -> dict[str, Any]:
     decision = authentication_decision(
         organization=call.organization, service=context.service, now=timezone.now()
     )
-    if decision is not None:
+    # Failing closed rejects everyone, but failing open (an emergency bypass or
+    # the bypass behaviour during errors) skips only MFA: unknown, suspended and
+    # not enabled users are rejected first, exactly as without a decision.
+    if decision is not None and decision.mode == DecisionMode.REJECT:
         return _decision_response(call, decision, context, user, username)
+    admitted = _admitted_user(call, context, user, username)
+    if decision is not None:
+        return _decision_response(call, decision, context, admitted, username)
+    return _start_for_user(call, context, admitted)
+
+
+def _admitted_user(
+    call: SignedCall,
+    context: AuthenticationContext,
+    user: PingIDUser | None,
+    username: str,
+) -> PingIDUser:
+    """Return `user` if it exists, is not suspended and is enabled for the service."""
     if user is None:
         raise _reject(
             call,
@@ -146,12 +162,6 @@ def start_authentication(call: SignedCall) -> dict[str, Any]:
             username=username,
             reason="unknown_user",
         )
-    return _start_for_user(call, context, user)
-
-
-def _start_for_user(
-    call: SignedCall, context: AuthenticationContext, user: PingIDUser
-) -> dict[str, Any]:
     if user.status == UserStatus.SUSPENDED:
         raise _reject(
             call,
@@ -164,10 +174,7 @@ def _start_for_user(
             user=user,
             reason="user_suspended",
         )
-    service = next(
-        (row for row in user.services.all() if row.service == context.service), None
-    )
-    if service is None or not service.enabled:
+    if _user_service(user, context.service) is None:
         raise _reject(
             call,
             context,
@@ -179,6 +186,22 @@ def _start_for_user(
             user=user,
             reason="service_not_active",
         )
+    return user
+
+
+def _user_service(user: PingIDUser, service: str) -> UserService | None:
+    """Return the user's enabled row for `service`, or None."""
+    row = next((row for row in user.services.all() if row.service == service), None)
+    if row is None or not row.enabled:
+        return None
+    return row
+
+
+def _start_for_user(
+    call: SignedCall, context: AuthenticationContext, user: PingIDUser
+) -> dict[str, Any]:
+    service = _user_service(user, context.service)
+    assert service is not None, "_admitted_user checked the service"
     if service.is_bypassed():
         authentication_record(
             actor=call.actor,
@@ -200,6 +223,22 @@ def _start_for_user(
 def _challenge(
     call: SignedCall, context: AuthenticationContext, user: PingIDUser
 ) -> dict[str, Any]:
+    # A session for a locked user could only end in DEVICE_LOCKED at authoffline,
+    # so the lockout is reported before a session opens or an e-mail is sent.
+    otp_state = OtpState.objects.filter(user=user).first()
+    if otp_state is not None and otp_state.is_locked(timezone.now()):
+        raise _reject(
+            call,
+            context,
+            PingIDError(
+                ErrorId.DEVICE_LOCKED,
+                f"Too many wrong OTPs: the OTPs of user {user.username!r} are "
+                "locked for a while. An administrator can unlock them.",
+                http_status=403,
+            ),
+            user=user,
+            reason="otp_locked",
+        )
     device, devices = _device_choose(call, user)
     if device is None:
         raise _reject(
