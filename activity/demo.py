@@ -13,6 +13,7 @@ from accounts.models import Membership, Organization
 from activity.models import ActivityEvent, Category, Outcome
 from activity.services import event_record
 from pingid_portal.actors import Actor
+from pingid_portal.permissions import Action, has_permission
 from users.models import PingIDUser, Service
 
 DEMO_DAYS = 30
@@ -128,9 +129,14 @@ def seed(organization: Organization) -> None:
         return
     rng = random.Random(5)  # fixed seed: the same demo every time
     people = _people(organization)
-    administrators = list(
-        Membership.objects.filter(organization=organization).select_related("user")
-    )
+    # Only roles allowed to change users appear as actors of user changes.
+    administrators = [
+        membership
+        for membership in Membership.objects.filter(
+            organization=organization
+        ).select_related("user")
+        if has_permission(membership.role, Action.USER_MANAGE)
+    ]
     start = (timezone.now() - timedelta(days=DEMO_DAYS)).replace(
         minute=0, second=0, microsecond=0
     )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.models import Organization
+from accounts.models import Membership, Organization
 from activity import demo
 from activity.chain import chain_verify
 from activity.models import ActivityEvent
@@ -37,3 +37,21 @@ def test_demo_without_users_uses_generic_names(
 
     names = set(ActivityEvent.objects.values_list("pingid_username", flat=True))
     assert "alice" in names
+
+
+def test_demo_actors_hold_their_permission(
+    organization: Organization,
+    global_admin: Membership,
+    auditor: Membership,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(demo, "AUTHENTICATIONS_PER_DAY", 6)
+    PingIDUserFactory(organization=organization)
+
+    demo.seed(organization)
+
+    user_changes = ActivityEvent.objects.filter(
+        organization=organization, category="administrator"
+    )
+    assert user_changes.filter(actor_user=global_admin.user).exists()
+    assert not user_changes.filter(actor_user=auditor.user).exists()
