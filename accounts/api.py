@@ -237,5 +237,5 @@ class MeView(GenericAPIView[Membership]):
 
 
 def _no_store() -> dict[str, Any]:
-    """Headers for an answer that carries a secret shown once."""
+    """Headers for a response that carries a secret shown once."""
     return {"Cache-Control": "no-store", "Pragma": "no-cache"}

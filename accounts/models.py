@@ -27,7 +27,7 @@ class Organization(models.Model):
     time_zone = models.CharField(
         max_length=64, choices=TIME_ZONE_CHOICES, default="UTC"
     )
-    # Longest bypass, in hours, that a help desk administrator may set.
+    # Maximum bypass, in hours, that a help desk administrator may set.
     help_desk_bypass_cap_hours = models.PositiveIntegerField(default=72)
     # Activity events older than this many days are purged.
     activity_retention_days = models.PositiveIntegerField(default=365)

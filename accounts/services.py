@@ -61,7 +61,7 @@ def _lock_global_admins(organization: Organization) -> int:
     return len(list(rows.values_list("pk", flat=True)))
 
 
-def _refuse_last_global_admin(membership: Membership, change: str) -> None:
+def _reject_last_global_admin(membership: Membership, change: str) -> None:
     if membership.role != Role.GLOBAL_ADMIN or not membership.user.is_active:
         return
     if _lock_global_admins(membership.organization) <= 1:
@@ -89,7 +89,7 @@ def _validate_time_zone(time_zone: str) -> None:
         )
 
 
-def _refuse_granting_unheld_role(actor: Actor, role: str) -> None:
+def _reject_granting_unheld_role(actor: Actor, role: str) -> None:
     order = [Role.AUDITOR, Role.HELP_DESK, Role.GLOBAL_ADMIN]
     if actor.kind == "administrator" and order.index(Role(role)) > order.index(
         Role(actor.role)
@@ -122,7 +122,7 @@ def administrator_create(
             f"Role {role!r} is invalid: choose one of {', '.join(Role.values)}.",
             field="role",
         )
-    _refuse_granting_unheld_role(actor, role)
+    _reject_granting_unheld_role(actor, role)
     _validate_time_zone(time_zone)
     for field, value in (("first_name", first_name), ("last_name", last_name)):
         if len(value) > NAME_MAX_LENGTH:
@@ -175,7 +175,7 @@ def administrator_change_role(
             f"Role {role!r} is invalid: choose one of {', '.join(Role.values)}.",
             field="role",
         )
-    _refuse_granting_unheld_role(actor, role)
+    _reject_granting_unheld_role(actor, role)
     with transaction.atomic():
         membership = (
             Membership.objects.select_for_update()
@@ -185,7 +185,7 @@ def administrator_change_role(
         if membership.role == role:
             return membership
         if role != Role.GLOBAL_ADMIN:
-            _refuse_last_global_admin(membership, "demote")
+            _reject_last_global_admin(membership, "demote")
         before = _membership_state(membership)
         membership.role = role
         membership.save(update_fields=["role"])
@@ -214,7 +214,7 @@ def administrator_set_active(
         if membership.user.is_active == active:
             return membership
         if not active:
-            _refuse_last_global_admin(membership, "disable")
+            _reject_last_global_admin(membership, "disable")
             _reject_acting_on_self(actor, membership, "disable")
         before = _membership_state(membership)
         membership.user.is_active = active
@@ -248,7 +248,7 @@ def administrator_remove(
             raise ConflictError(
                 "This administrator was already removed.", code="already_removed"
             ) from error
-        _refuse_last_global_admin(membership, "remove")
+        _reject_last_global_admin(membership, "remove")
         _reject_acting_on_self(actor, membership, "remove")
         before = _membership_state(membership)
         _end_access(membership)

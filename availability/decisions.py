@@ -1,4 +1,4 @@
-"""What the PingID API does when the service cannot authenticate normally.
+"""Decisions of the PingID API when the service cannot authenticate normally.
 
 `authentication_decision` is asked by the PingID API before it authenticates
 anyone. It returns None when authentication proceeds normally, or a
@@ -50,7 +50,7 @@ class DecisionReason:
 class Decision:
     mode: str
     reason: str
-    # One sentence for the activity event and the API answer.
+    # One sentence for the activity event and the API response.
     message: str
 
 

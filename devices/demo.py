@@ -107,7 +107,7 @@ def seed(organization: Organization) -> None:
     # The n-th seeded device takes the n-th catalog entry, so every type appears.
     seeded = 0
     for index, user in enumerate(_demo_users(organization)):
-        # Users whose status says they have no device keep none.
+        # Users whose status means they have no device get none.
         if user.devices.exists() or user.status in (
             UserStatus.PENDING,
             UserStatus.NOT_ACTIVE,

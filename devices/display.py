@@ -1,4 +1,4 @@
-"""How device identifiers are shown: phone numbers and e-mail addresses masked."""
+"""Display of device identifiers, with phone numbers and e-mail addresses masked."""
 
 from __future__ import annotations
 

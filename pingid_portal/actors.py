@@ -1,4 +1,4 @@
-"""Who performs a state change: an administrator, a settings file or the system.
+"""The performer of a state change: an administrator, a settings file or the system.
 
 Services take an `Actor` so that the portal, the management API, the PingID
 API, tasks and commands all pass the same thing to the permission check and to

@@ -85,7 +85,7 @@ class IsOrganizationMember(permissions.BasePermission):
         request.organization = membership.organization  # type: ignore[attr-defined]
         method = request.method or "GET"
         if not hasattr(view, method.lower()):
-            # Let DRF answer 405 Method Not Allowed: no handler, nothing to guard.
+            # Let DRF return 405 Method Not Allowed, because no handler exists to guard.
             return True
         action = view_action(view, method)
         return action is not None and has_permission(membership.role, action)

@@ -1,6 +1,6 @@
 """The one JSON error envelope of the management API.
 
-Every error answers `{"code": ..., "message": ..., "fields": {...}}`: `code` is
+Every error returns `{"code": ..., "message": ..., "fields": {...}}`: `code` is
 stable and machine-readable, `message` is a sentence for people, `fields` maps
 each invalid input field to its messages (empty when the error is not about a
 field).
@@ -86,7 +86,7 @@ def _request_too_large(context: dict[str, Any]) -> Response:
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Answer every API error with the envelope."""
+    """Return every API error in the envelope."""
     if isinstance(exc, ServiceError):
         fields = {exc.field: [exc.message]} if exc.field else {}
         return Response(

@@ -1,7 +1,7 @@
 """The permission table: which roles may perform which action.
 
 Every interface (portal views, the management API, the PingID API, tasks and
-commands) asks `has_permission` or `require_permission`; nothing else decides
+commands) calls `has_permission` or `require_permission`; nothing else decides
 who may do what.
 """
 

@@ -30,7 +30,7 @@ class UserStatus(models.TextChoices):
 
 
 class Service(models.TextChoices):
-    """Where MFA is used (PingID's spAlias)."""
+    """Service where MFA is used (PingID's spAlias)."""
 
     WEB = "web", "Web"
     WINLOCAL = "winlocal", "Windows local"

@@ -29,7 +29,7 @@ TIMESTAMP_FORMATS = ("%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S")
 
 @dataclass
 class SignedCall:
-    """An accepted PingID request: who signed it and what it asks."""
+    """An accepted PingID request: its signer and its request body."""
 
     settings_file: SettingsFile
     jws: CompactJWS

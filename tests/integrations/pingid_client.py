@@ -114,7 +114,7 @@ class PingIDClient:
         return f"{signing_input}.{_b64url(signature)}"
 
     def read_answer(self, text: str, *, verify: bool = True) -> dict[str, Any]:
-        """Return the responseBody of an answer, checking its signature."""
+        """Return the responseBody of a response, verifying its signature unless `verify` is off."""
         header_part, payload_part, signature_part = text.split(".")
         header = json.loads(_b64url_decode(header_part))
         if verify:

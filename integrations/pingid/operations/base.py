@@ -1,4 +1,4 @@
-"""What every operation module shares: the operation record and lookups."""
+"""Shared parts of the operation modules: the operation record and lookups."""
 
 from __future__ import annotations
 
