@@ -183,6 +183,10 @@ class ChainHead(models.Model):
     )
     last_sequence = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, blank=True)
+    # The hash the last event links to: that event's `previous_hash`. Kept so
+    # that one UPDATE can move the head and return both hashes the new event
+    # row needs.
+    previous_hash = models.CharField(max_length=64, blank=True, default="")
     anchor_sequence = models.BigIntegerField(default=0)
     anchor_hash = models.CharField(max_length=64, blank=True)
 

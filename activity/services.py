@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 from django.db import models, transaction
 from django.utils import timezone
 
-from activity.chain import chain_append, normalize_ip
+from activity.chain import event_append, normalize_ip
 from activity.models import ActivityEvent, Category, Outcome
+from pingid_portal import rows
 from pingid_portal.actors import ActorKind
 from pingid_portal.errors import ConflictError, ServiceError
 from pingid_portal.permissions import Action
@@ -161,9 +162,8 @@ def event_record(
         ),
     )
     event.truncated_fields = truncated
-    with transaction.atomic(savepoint=False):
-        chain_append(event)
-        event.save()
+    with transaction.atomic(savepoint=False), rows.write_batch():
+        event_append(event)
     return event
 
 
