@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from activity.models import Category, Outcome
 from activity.services import event_record
 from devices.models import Device
-from devices.services import OtpOutcome, OtpResult, otp_verify
+from devices.services import OtpOutcome, OtpResult, otp_check
 from integrations.models import AuthenticationSession, AuthenticationStatus
+from pingid_portal import rows
 from pingid_portal.actors import Actor
 from pingid_portal.permissions import Action
 from users.models import PingIDUser
@@ -48,6 +49,7 @@ def authentication_record(
     device: Device | None = None,
     reason: str = "",
     message: str = "",
+    after: dict[str, Any] | None = None,
 ) -> None:
     """Write one authentication event. `username` names a user who does not exist."""
     extra: dict[str, Any] = {}
@@ -66,6 +68,7 @@ def authentication_record(
         device=device,
         reason=reason,
         message=message,
+        after=after,
         **extra,
     )
 
@@ -113,33 +116,48 @@ def _context_of(session: AuthenticationSession) -> AuthenticationContext:
     return AuthenticationContext(session.service, session.application)
 
 
-def _session_close(session: AuthenticationSession, status: str) -> None:
+def _session_close(
+    session: AuthenticationSession, status: str, at: datetime | None = None
+) -> None:
     session.status = status
-    session.finished_at = timezone.now()
-    session.save(update_fields=["status", "finished_at"])
+    session.finished_at = at or timezone.now()
+    rows.instance_update(session, "status", "finished_at")
+
+
+# The pending session `session_id` of an organization, locked with its user:
+# every OTP check and device change of a user takes the user's row lock first.
+_SESSION_LOCK_SQL = (
+    f"SELECT {rows.columns(AuthenticationSession, 'a')}, "  # noqa: S608
+    f"{rows.columns(PingIDUser, 'u')} "
+    f"FROM {rows.table(AuthenticationSession)} a "
+    f"JOIN {rows.table(PingIDUser)} u ON u.id = a.user_id "
+    "WHERE a.organization_id = %s AND a.session_id = %s AND a.status = %s "
+)
 
 
 def authentication_session_lock(
     *, actor: Actor, session_id: str
 ) -> AuthenticationSession | None:
-    """Lock the organization's pending session `session_id`; None when there is none.
+    """Lock the organization's pending session `session_id` and its user.
 
-    A session found past its expiry is closed and its time-out recorded, so
-    the caller treats it like an unknown session. Call inside a transaction.
+    Returns None when there is none. A session found past its expiry is
+    closed and its time-out recorded, so the caller treats it like an unknown
+    session. Call inside a transaction.
     """
-    session = (
-        # Only the session row is locked: the device join is an outer join.
-        AuthenticationSession.objects.select_for_update(of=("self",))
-        .select_related("user", "device")
-        .filter(
-            organization=actor.organization,
-            session_id=session_id[:64],
-            status=AuthenticationStatus.PENDING,
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SESSION_LOCK_SQL + rows.for_update("a", "u"),
+            [actor.organization.pk, session_id[:64], AuthenticationStatus.PENDING],
         )
-        .first()
-    )
-    if session is None:
+        row = cursor.fetchone()
+    if row is None:
         return None
+    session = rows.instance_from_row(AuthenticationSession, row)
+    user = rows.instance_from_row(
+        PingIDUser, row, rows.column_count(AuthenticationSession)
+    )
+    assert session is not None and user is not None
+    session.user = user
     if timezone.now() >= session.expires_at:
         _session_close(session, AuthenticationStatus.FAILED)
         authentication_record(
@@ -159,33 +177,60 @@ def authentication_session_lock(
 def authentication_session_finish(
     *, actor: Actor, session: AuthenticationSession, otp: str
 ) -> OtpResult:
-    """Check the OTP of a locked pending session and record the outcome.
+    """Check the OTP of a session locked by `authentication_session_lock`.
 
-    A wrong or replayed code leaves the session open for another try; a
-    lockout closes it. Call inside the transaction that locked the session.
+    Records one authentication event with the outcome; a rejected code's
+    event also holds the user's failure count and lockout. A wrong or
+    replayed code leaves the session open for another try; a lockout closes
+    it. Call inside the transaction that locked the session.
     """
     actor.require(Action.AUTHENTICATE)
-    result = otp_verify(actor=actor, user=session.user, otp=otp, device=session.device)
+    device = _session_device(session)
+    result = otp_check(user=session.user, otp=otp, device=device)
     context = _context_of(session)
+    after = None
     if result.accepted:
-        _session_close(session, AuthenticationStatus.SUCCEEDED)
-        user_mark_authenticated(user=session.user, at=timezone.now())
+        now = timezone.now()
+        _session_close(session, AuthenticationStatus.SUCCEEDED, now)
+        user_mark_authenticated(user=session.user, at=now)
         outcome, reason = Outcome.SUCCESS, ""
-    elif result.outcome == OtpOutcome.LOCKED:
-        _session_close(session, AuthenticationStatus.FAILED)
-        outcome, reason = Outcome.DENIED, "otp_locked"
     else:
-        outcome, reason = Outcome.FAILURE, f"otp_{result.outcome}"
+        after = {
+            "failure_count": result.failure_count,
+            "locked_until": result.locked_until.isoformat()
+            if result.locked_until
+            else None,
+        }
+        if result.outcome == OtpOutcome.LOCKED:
+            _session_close(session, AuthenticationStatus.FAILED)
+            outcome, reason = Outcome.DENIED, "otp_locked"
+        else:
+            outcome, reason = Outcome.FAILURE, f"otp_{result.outcome}"
     authentication_record(
         actor=actor,
         action="authentication.finish",
         outcome=outcome,
         context=context,
         user=session.user,
-        device=result.device or session.device,
+        device=result.device or _device_for_event(session),
         reason=reason,
+        after=after,
     )
     return result
+
+
+def _device_for_event(session: AuthenticationSession) -> Device | None:
+    """Return the session's device when `otp_check` did not load it (it is blocked)."""
+    if session.device_id is None:
+        return None
+    return Device.objects.filter(pk=session.device_id).first()
+
+
+def _session_device(session: AuthenticationSession) -> Device | None:
+    """Return a stand-in for the session's device that `otp_check` loads and locks."""
+    if session.device_id is None:
+        return None
+    return Device(pk=session.device_id, user_id=session.user_id)
 
 
 def authentication_session_cancel(

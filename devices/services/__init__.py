@@ -26,6 +26,7 @@ from devices.services.otp import (
     OtpOutcome,
     OtpResult,
     email_otp_send,
+    otp_check,
     otp_unlock,
     otp_verify,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "email_pairing_finish",
     "email_pairing_start",
     "otp_unlock",
+    "otp_check",
     "otp_verify",
     "totp_pairing_finish",
     "totp_pairing_start",

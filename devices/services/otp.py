@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from activity.models import Category, Outcome
@@ -17,6 +17,7 @@ from devices.models import Device, DeviceType, EmailOtpChallenge, OtpState
 from devices.services.common import code_hash, random_digits, user_lock
 from devices.services.pairing import code_email
 from devices.services.totp import totp_match
+from pingid_portal import rows
 from pingid_portal.actors import Actor
 from pingid_portal.errors import ConflictError, ServiceError
 from pingid_portal.permissions import Action
@@ -54,15 +55,49 @@ def otp_state_lock(user: PingIDUser) -> OtpState:
     return OtpState.objects.select_for_update().get(user=user)
 
 
-def _candidates(user: PingIDUser, device: Device | None) -> list[Device]:
+# The OTP state and one device of a user, the device locked. A LEFT JOIN,
+# because a user has no OTP state row before their first rejected code.
+_DEVICE_AND_STATE_SQL = (
+    f"SELECT {rows.columns(Device, 'd')}, {rows.columns(OtpState, 's')} "  # noqa: S608
+    f"FROM {rows.table(Device)} d "
+    f"LEFT JOIN {rows.table(OtpState)} s ON s.user_id = d.user_id "
+    "WHERE d.id = %s AND d.user_id = %s AND NOT d.blocked "
+)
+
+
+def _otp_inputs(
+    user: PingIDUser, device: Device | None
+) -> tuple[OtpState, list[Device]]:
+    """Load the user's OTP state and lock the devices that may accept a code.
+
+    The caller holds the user's row lock, which every writer of OtpState takes
+    first, so the state needs no lock of its own. With `device` given, one
+    statement reads both; it is the PingID API's `authoffline` path.
+    """
+    if device is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _DEVICE_AND_STATE_SQL + rows.for_update("d"), [device.pk, user.pk]
+            )
+            row = cursor.fetchone()
+        if row is not None:
+            locked = rows.instance_from_row(Device, row)
+            assert locked is not None
+            state = rows.instance_from_row(
+                OtpState, row, rows.column_count(Device)
+            ) or OtpState(user=user)
+            usable = locked.totp_secret or locked.type == DeviceType.EMAIL
+            return state, [locked] if usable else []
+    state = OtpState.objects.filter(user=user).first() or OtpState(user=user)
     queryset = Device.objects.filter(user=user, blocked=False)
     if device is not None:
         queryset = queryset.filter(pk=device.pk)
-    return [
+    devices = [
         d
         for d in queryset.select_for_update()
         if d.totp_secret or d.type == DeviceType.EMAIL
     ]
+    return state, devices
 
 
 def _match(devices: list[Device], otp: str, now: datetime) -> tuple[str, Device | None]:
@@ -94,12 +129,19 @@ def _match(devices: list[Device], otp: str, now: datetime) -> tuple[str, Device 
     return OtpOutcome.INVALID, None
 
 
+def _state_save(state: OtpState, *names: str) -> None:
+    if state.pk is None:
+        rows.row_insert(state)
+    else:
+        rows.instance_update(state, *names)
+
+
 def _failure_count(state: OtpState, now: datetime) -> None:
     state.failure_count += 1
     state.last_failure_at = now
     if state.failure_count >= settings.OTP_MAX_FAILURES:
         state.locked_until = now + timedelta(seconds=settings.OTP_LOCKOUT_SECONDS)
-    state.save(update_fields=["failure_count", "last_failure_at", "locked_until"])
+    _state_save(state, "failure_count", "last_failure_at", "locked_until")
 
 
 def otp_verify(
@@ -107,40 +149,40 @@ def otp_verify(
 ) -> OtpResult:
     """Check a one-time password of one of the user's devices (or of `device`).
 
-    Accepts TOTP codes within one step of clock drift and open e-mailed codes.
-    A step already accepted on a device is a replay. Every rejected attempt
-    counts once against the user, whatever number of devices was tried; after
-    OTP_MAX_FAILURES in a row every code is rejected for OTP_LOCKOUT_SECONDS
-    or until `otp_unlock`. A success resets only this user's counter.
+    Locks the user, runs `otp_check` and records a `device.otp_verify` event.
     """
     actor.require(Action.AUTHENTICATE)
-    otp = str(otp).strip().replace(" ", "")
     with transaction.atomic():
         user = user_lock(actor=actor, user=user)
-        state = otp_state_lock(user)
-        now = timezone.now()
-        if state.is_locked(now):
-            result = OtpResult(
-                OtpOutcome.LOCKED, None, state.failure_count, state.locked_until
-            )
-        else:
-            if state.locked_until is not None:
-                # The lockout ended by time: start counting afresh.
-                state.failure_count = 0
-                state.locked_until = None
-            result = _attempt(user, state, device, otp, now)
+        result = otp_check(user=user, otp=otp, device=device)
         _verify_record(actor, user, device, result)
     return result
 
 
-def _attempt(
-    user: PingIDUser,
-    state: OtpState,
-    device: Device | None,
-    otp: str,
-    now: datetime,
-) -> OtpResult:
-    devices = _candidates(user, device)
+def otp_check(*, user: PingIDUser, otp: str, device: Device | None = None) -> OtpResult:
+    """Check a one-time password of a user whose row the caller has locked.
+
+    Accepts TOTP codes within one step of clock drift and open e-mailed codes.
+    A step already accepted on a device is a replay. Every rejected attempt
+    counts once against the user, whatever number of devices was tried; after
+    OTP_MAX_FAILURES in a row every code is rejected for OTP_LOCKOUT_SECONDS
+    or until `otp_unlock`. A success resets only this user's counter. Stores
+    the outcome but records no event: the caller does.
+    """
+    otp = str(otp).strip().replace(" ", "")
+    state, devices = _otp_inputs(user, device)
+    if device is not None and devices:
+        device = devices[0]
+    now = timezone.now()
+    if state.is_locked(now):
+        return OtpResult(
+            OtpOutcome.LOCKED, device, state.failure_count, state.locked_until
+        )
+    counting = bool(state.failure_count or state.locked_until)
+    if state.locked_until is not None:
+        # The lockout ended by time: start counting afresh.
+        state.failure_count = 0
+        state.locked_until = None
     if not devices:
         return OtpResult(OtpOutcome.NO_DEVICE, device, state.failure_count)
     if otp.isdigit() and 6 <= len(otp) <= 8:
@@ -149,14 +191,16 @@ def _attempt(
         outcome, matched = OtpOutcome.INVALID, None
     if outcome != OtpOutcome.ACCEPTED:
         _failure_count(state, now)
-        return OtpResult(outcome, matched, state.failure_count, state.locked_until)
+        return OtpResult(
+            outcome, matched or device, state.failure_count, state.locked_until
+        )
     assert matched is not None
     matched.last_used_at = now
-    matched.save(update_fields=["last_used_at", "last_otp_step"])
-    if state.failure_count or state.locked_until:
+    rows.instance_update(matched, "last_used_at", "last_otp_step")
+    if counting:
         state.failure_count = 0
         state.locked_until = None
-    state.save(update_fields=["failure_count", "locked_until"])
+        _state_save(state, "failure_count", "locked_until")
     return OtpResult(OtpOutcome.ACCEPTED, matched, 0, None)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from activity.services import event_record
+from pingid_portal import rows
 from pingid_portal.actors import Actor
 from pingid_portal.errors import ConflictError, ServiceError
 from pingid_portal.permissions import Action
@@ -159,7 +160,7 @@ def user_mark_authenticated(*, user: PingIDUser, at: datetime) -> None:
 
     Writes no event: the caller records the authentication itself.
     """
-    PingIDUser.objects.filter(pk=user.pk).update(last_authenticated_at=at)
+    rows.row_update(PingIDUser, user.pk, last_authenticated_at=at)
 
 
 # Disable and enable -------------------------------------------------------
