@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Organization
+from activity.chain import chain_lock
 from activity.services import event_record
 from integrations.models import SettingsFile, SettingsFileKind, ThirdPartyClientsSwitch
 from integrations.properties import (
@@ -14,6 +14,7 @@ from integrations.properties import (
     signing_key_generate,
     token_generate,
 )
+from pingid_portal import rows
 from pingid_portal.actors import Actor
 from pingid_portal.errors import ConflictError, ServiceError
 from pingid_portal.permissions import Action
@@ -110,6 +111,9 @@ def settings_file_revoke(
     """Revoke a settings file: every call signed with it fails from now on."""
     actor.require(Action.INTEGRATION_MANAGE)
     with transaction.atomic():
+        # Lock order: chain head, then file row, as in every PingID API call
+        # (`settings_file_record_use`); the other order could deadlock.
+        chain_lock(actor.organization.pk)
         current = (
             SettingsFile.objects.select_for_update()
             .filter(pk=settings_file.pk, organization=actor.organization)
@@ -153,11 +157,21 @@ def settings_file_revoke(
     return current
 
 
+_RECORD_USE_SQL = (
+    f"UPDATE {rows.table(SettingsFile)} "  # noqa: S608
+    "SET call_count = call_count + 1, last_used_at = %s WHERE id = %s"
+)
+
+
 def settings_file_record_use(*, settings_file: SettingsFile) -> None:
-    """Count one accepted API call of the file and note when it happened."""
-    SettingsFile.objects.filter(pk=settings_file.pk).update(
-        call_count=F("call_count") + 1, last_used_at=timezone.now()
-    )
+    """Count one accepted API call of the file and note when it happened.
+
+    The row stays locked until the caller's transaction ends. A PingID API
+    call runs this last, after its activity event locked the chain head, so
+    `settings_file_revoke` takes the chain head's lock before the file's.
+    """
+    now = rows.param(SettingsFile, "last_used_at", timezone.now())
+    rows.write(_RECORD_USE_SQL, [now, settings_file.pk])
 
 
 def third_party_clients_set(*, actor: Actor, enabled: bool, reason: str) -> None:

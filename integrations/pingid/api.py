@@ -24,6 +24,7 @@ from integrations.pingid.errors import ErrorId, PingIDError
 from integrations.pingid.jws import MalformedJWS, jws_parse, jws_sign, jws_unsigned
 from integrations.pingid.operations import OPERATIONS, Operation
 from integrations.services import settings_file_record_use
+from pingid_portal import rows
 from pingid_portal.errors import ServiceError
 from pingid_portal.permissions import has_permission
 
@@ -209,19 +210,16 @@ class PingIDOperationView(APIView):
 
         # An operation's own changes sit in savepoints (the services' atomic
         # blocks), so a PingIDError keeps only what the operation meant to keep,
-        # such as a counted OTP failure.
-        with transaction.atomic():
+        # such as a counted OTP failure. The use count comes last: its UPDATE
+        # locks the file's row until the commit. The batch sends the call's
+        # last writes (events, counters) in one round trip before the commit.
+        with transaction.atomic(), rows.write_batch():
             try:
                 fields = handler.run(call)
                 status = 200
             except PingIDError as error:
                 fields = {"errorId": error.error_id, "errorMsg": error.message}
                 status = error.http_status
-        # Counted in its own statement after the commit. The UPDATE locks the
-        # file's row until its transaction ends, so inside the operation's
-        # transaction it made every call of the file wait for the one before.
-        # It cannot run last in that transaction either, because
-        # settings_file_revoke locks the file row before the activity chain head.
-        settings_file_record_use(settings_file=call.settings_file)
+            settings_file_record_use(settings_file=call.settings_file)
 
         return Response(response_body(request, fields), status=status)

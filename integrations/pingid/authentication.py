@@ -11,15 +11,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
+from accounts.models import Organization
 from integrations.models import SettingsFile
 from integrations.pingid import limits
 from integrations.pingid.errors import ErrorId, PingIDError
 from integrations.pingid.fields import RequestBody
 from integrations.pingid.jws import CompactJWS, signature_valid
+from pingid_portal import rows
 from pingid_portal.actors import Actor, client_ip, request_user_agent
 
 logger = logging.getLogger(__name__)
@@ -74,24 +77,41 @@ def _file_names(jws: CompactJWS) -> tuple[str, str]:
     return org_alias, token
 
 
+# A settings file and its organization, found by token and org alias.
+_SETTINGS_FILE_SQL = (
+    f"SELECT {rows.columns(SettingsFile, 'f')}, "  # noqa: S608
+    f"{rows.columns(Organization, 'o')} "
+    f"FROM {rows.table(SettingsFile)} f "
+    f"JOIN {rows.table(Organization)} o ON o.id = f.organization_id "
+    "WHERE f.token = %s AND o.org_alias = %s"
+)
+
+
 def _settings_file_find(org_alias: str, token: str) -> SettingsFile:
     try:
         alias = uuid.UUID(org_alias)
     except ValueError:
         alias = None
-    settings_file = (
-        SettingsFile.objects.select_related("organization")
-        .filter(token=token[:64], organization__org_alias=alias)
-        .first()
-        if alias
-        else None
-    )
-    if settings_file is None:
+    row = None
+    if alias:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _SETTINGS_FILE_SQL,
+                [token[:64], rows.param(Organization, "org_alias", alias)],
+            )
+            row = cursor.fetchone()
+    if row is None:
         raise _fail(
             ErrorId.UNKNOWN_SETTINGS_FILE,
             "Unknown settings file: no file with this token belongs to this org "
             "alias. Download the settings file again from the Integrations page.",
         )
+    settings_file = rows.instance_from_row(SettingsFile, row)
+    organization = rows.instance_from_row(
+        Organization, row, rows.column_count(SettingsFile)
+    )
+    assert settings_file is not None and organization is not None
+    settings_file.organization = organization
     return settings_file
 
 
@@ -201,8 +221,7 @@ class SignedRequestAuthentication(BaseAuthentication):
         self._standing_check(settings_file)
         request_header = _request_header_check(jws, settings_file)
         _timestamp_check(request_header.get("timestamp"))
-        limits.replay_check(settings_file.token, jws.signature)
-        limits.settings_file_limit_check(settings_file.pk)
+        limits.call_admit(settings_file.token, jws.signature, settings_file.pk)
 
         address = client_ip(request)
         actor = Actor.for_settings_file(

@@ -315,7 +315,9 @@ def authenticate_offline(call: SignedCall) -> dict[str, Any]:
     otp = call.body.text("otp", required=True)
     username = call.body.text("userName")
     limited: PingIDError | None = None
-    with transaction.atomic():
+    # No savepoint: nothing in this block raises a PingIDError, and any other
+    # error rolls back the whole call.
+    with transaction.atomic(savepoint=False):
         session = authentication_session_lock(actor=call.actor, session_id=session_id)
         if (
             session is not None
