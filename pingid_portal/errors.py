@@ -21,6 +21,9 @@ from rest_framework.views import exception_handler
 
 logger = logging.getLogger(__name__)
 
+# Maximum number of characters of a client's value that an error message repeats.
+EXCERPT_LENGTH = 40
+
 
 class ServiceError(Exception):
     """A rule violation raised by a service; shown to people as is.
@@ -37,6 +40,20 @@ class ServiceError(Exception):
         self.message = message
         self.code = code
         self.field = field
+
+
+def excerpt(value: object, limit: int = EXCERPT_LENGTH) -> str:
+    """Quote a client's value for an error message, cut to its first `limit` characters.
+
+    A cut value ends in "…" and states its full length, so that a client that
+    sent a huge value gets back a short message that still identifies it.
+    Strings are quoted with `repr`, and numbers and other values are not quoted.
+    """
+    text = value if isinstance(value, str) else str(value)
+    quote = repr if isinstance(value, str) else str
+    if len(text) <= limit:
+        return quote(text)
+    return f"{quote(text[:limit])}… ({len(text)} characters)"
 
 
 class ConflictError(ServiceError):

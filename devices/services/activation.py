@@ -20,7 +20,7 @@ from devices.services.common import (
     user_lock,
 )
 from pingid_portal.actors import Actor
-from pingid_portal.errors import ServiceError
+from pingid_portal.errors import ServiceError, excerpt
 from pingid_portal.permissions import Action
 from users.models import PingIDUser, UserStatus
 
@@ -63,7 +63,7 @@ def _hours_check(hours: Any) -> int:
         or not (HOURS_MIN <= value <= HOURS_MAX)
     ):
         raise ServiceError(
-            f"Invalid validity {hours!r}: enter whole hours from {HOURS_MIN} to "
+            f"Invalid validity {excerpt(hours)}: enter whole hours from {HOURS_MIN} to "
             f"{HOURS_MAX}.",
             field="hours",
         )
@@ -74,8 +74,8 @@ def _device_type_check(device_type: str) -> str:
     if device_type and device_type not in APP_DEVICE_TYPES:
         choices = ", ".join(APP_DEVICE_TYPES)
         raise ServiceError(
-            f"Invalid device type {device_type!r} for an activation code: choose "
-            f"{choices}, or leave it empty for any mobile app.",
+            f"Invalid device type {excerpt(device_type)} for an activation code: "
+            f"choose {choices}, or leave it empty for any mobile app.",
             field="device_type",
         )
     return device_type
@@ -238,7 +238,7 @@ def activation_code_pair(
     actor.require(Action.DEVICE_MANAGE)
     if device_type not in APP_DEVICE_TYPES:
         raise ServiceError(
-            f"Invalid device type {device_type!r}: an activation code pairs "
+            f"Invalid device type {excerpt(device_type)}: an activation code pairs "
             f"{', '.join(APP_DEVICE_TYPES)}.",
             field="device_type",
         )

@@ -48,7 +48,8 @@ def user_lock(*, actor: Actor, user: PingIDUser) -> PingIDUser:
     )
     if locked is None:
         raise ConflictError(
-            f"PingID user {user.username} no longer exists; reload the page.",
+            f"PingID user {user.username!r} no longer exists: another administrator "
+            "or a client removed it. Nothing was changed.",
             code="user_not_found",
         )
     return locked

@@ -16,7 +16,7 @@ from devices.models import Device, DeviceType, PairingKind, PairingSession
 from devices.services.common import code_hash, device_create, random_digits, user_lock
 from devices.services.totp import new_secret, provisioning_uri, totp_match
 from pingid_portal.actors import Actor
-from pingid_portal.errors import ConflictError, ServiceError
+from pingid_portal.errors import ConflictError, ServiceError, excerpt
 from pingid_portal.permissions import Action
 from users.models import PingIDUser
 
@@ -77,7 +77,7 @@ def email_pairing_start(
         validate_email(email)
     except ValidationError as error:
         raise ServiceError(
-            f"Invalid e-mail address {email!r}: enter an address like "
+            f"Invalid e-mail address {excerpt(email)}: enter an address like "
             "name@example.com.",
             field="email",
         ) from error

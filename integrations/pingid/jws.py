@@ -12,6 +12,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +47,13 @@ def _json_object(part: str, name: str) -> dict[str, Any]:
         value = json.loads(b64url_decode(part))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise MalformedJWS(f"the {name} is not JSON: {error}") from error
+    except ValueError as error:
+        # json.loads raises a plain ValueError, not JSONDecodeError, for an
+        # integer with more digits than int() converts (4300 by default).
+        raise MalformedJWS(
+            f"the {name} has a number of more than {sys.get_int_max_str_digits()} "
+            "digits"
+        ) from error
     except RecursionError as error:
         # The C decoder raises RecursionError past the interpreter's recursion
         # limit (about 1000 levels); no PingID field nests more than a few.

@@ -85,11 +85,6 @@ class PingIDClient:
         key: bytes | None = None,
         request_header: dict[str, Any] | None = None,
     ) -> str:
-        jws_header = header or {
-            "alg": "HS256",
-            "org_alias": self.org_alias,
-            "token": self.token,
-        }
         payload = {
             "reqHeader": request_header
             or {
@@ -101,10 +96,23 @@ class PingIDClient:
             },
             "reqBody": body,
         }
+        return self.sign_text(json.dumps(payload), header=header, key=key)
+
+    def sign_text(
+        self,
+        payload: str,
+        *,
+        header: dict[str, Any] | None = None,
+        key: bytes | None = None,
+    ) -> str:
+        """Sign a payload given as JSON text, for payloads `json.dumps` cannot write."""
+        jws_header = header or {
+            "alg": "HS256",
+            "org_alias": self.org_alias,
+            "token": self.token,
+        }
         signing_input = (
-            _b64url(json.dumps(jws_header).encode())
-            + "."
-            + _b64url(json.dumps(payload).encode())
+            _b64url(json.dumps(jws_header).encode()) + "." + _b64url(payload.encode())
         )
         signature = hmac.new(
             key if key is not None else self.key,

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from pingid_portal.actors import Actor
-from pingid_portal.errors import ConflictError, ServiceError
+from pingid_portal.errors import ConflictError, ServiceError, excerpt
 from users.models import (
     USERNAME_MAX_LENGTH,
     PingIDRole,
@@ -113,7 +113,8 @@ def clean_services(
     unknown = sorted(names - set(Service.values))
     if unknown:
         raise ServiceError(
-            f"Unknown service {', '.join(unknown)}: use {', '.join(Service.values)}.",
+            f"Unknown service {excerpt(', '.join(unknown))}: use "
+            f"{', '.join(Service.values)}.",
             field=field,
         )
     return [name for name in Service.values if name in names]

@@ -12,8 +12,9 @@ from django.utils import timezone
 from devices.models import Device
 from integrations.pingid.authentication import SignedCall
 from integrations.pingid.errors import ErrorId, PingIDError
+from pingid_portal.errors import excerpt
 from pingid_portal.permissions import Action
-from users.models import PingIDUser
+from users.models import USERNAME_MAX_LENGTH, PingIDUser
 from users.selectors import user_get_by_username
 
 PINGID_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
@@ -44,25 +45,28 @@ def epoch_millis(value: datetime | None) -> int | None:
     return None if value is None else int(value.timestamp() * 1000)
 
 
-def username_of(call: SignedCall) -> str:
-    return call.body.text("userName", required=True)
+def username_of(call: SignedCall, field: str = "userName") -> str:
+    """Return the user name from `field` (`userName` or `username`, by operation)."""
+    return call.body.text(field, required=True)
 
 
-def user_find(call: SignedCall) -> PingIDUser:
-    """Return the PingID user named by userName (or username), or raise 10564."""
-    username = username_of(call)
+def user_find(call: SignedCall, field: str = "userName") -> PingIDUser:
+    """Return the PingID user named by `field` (any case of it), or raise 10564."""
+    username = username_of(call, field)
     user = user_get_by_username(call.organization, username)
     if user is None:
         raise PingIDError(
             ErrorId.USER_NOT_FOUND,
-            f"User {username[:250]!r} does not exist in this organization.",
+            f"User {excerpt(username, USERNAME_MAX_LENGTH)} does not exist in this "
+            f"organization: check {call.body.spelling(field)}, or add the user with "
+            "adduser.",
         )
     return user
 
 
 def device_find(call: SignedCall, user: PingIDUser) -> Device:
     """Return the user's device named by deviceId, or raise an invalid-input error."""
-    device_id = call.body.integer("deviceId")
+    device_id = call.body.integer("deviceId", minimum=1)
     if device_id is None:
         raise PingIDError(
             ErrorId.INVALID_INPUT, "deviceId is missing: send it in reqBody."
@@ -71,7 +75,9 @@ def device_find(call: SignedCall, user: PingIDUser) -> Device:
     if device is None:
         raise PingIDError(
             ErrorId.INVALID_INPUT,
-            f"Invalid deviceId {device_id}: user {user.username!r} has no such device.",
+            f"Invalid {call.body.spelling('deviceId')} {device_id}: user "
+            f"{user.username!r} has no such device. getuserdetails lists the "
+            "user's devices.",
         )
     return device
 

@@ -19,11 +19,12 @@ from devices.services import (
     totp_pairing_finish,
     totp_pairing_start,
 )
+from devices.services.activation import HOURS_DEFAULT, HOURS_MAX, HOURS_MIN
 from integrations.pingid.authentication import SignedCall
 from integrations.pingid.errors import ErrorId, PingIDError
 from integrations.pingid.operations.base import device_find, user_find
 from integrations.pingid.operations.service_errors import pingid_error_from
-from pingid_portal.errors import ServiceError
+from pingid_portal.errors import ServiceError, excerpt
 
 # Unpair reason recorded for API calls, which carry none.
 _API_UNPAIR_REASON = "other"
@@ -36,10 +37,15 @@ def get_activation_code(call: SignedCall) -> dict[str, Any]:
             actor=call.actor,
             user=user,
             device_type=call.body.text("deviceType"),
-            hours=call.body.integer("hoursUntilExpiration", default=48),
+            hours=call.body.integer(
+                "hoursUntilExpiration",
+                default=HOURS_DEFAULT,
+                minimum=HOURS_MIN,
+                maximum=HOURS_MAX,
+            ),
         )
     except ServiceError as error:
-        raise pingid_error_from(error) from error
+        raise pingid_error_from(error, body=call.body) from error
     return {"activationCode": code}
 
 
@@ -66,7 +72,7 @@ def unpair_device(call: SignedCall) -> dict[str, Any]:
                 actor=call.actor, device=device, reason=_API_UNPAIR_REASON, note=note
             )
     except ServiceError as error:
-        raise pingid_error_from(error) from error
+        raise pingid_error_from(error, body=call.body) from error
     return {}
 
 
@@ -74,44 +80,46 @@ def update_device_attributes(call: SignedCall) -> dict[str, Any]:
     """Make a device primary, rename it, or move it to another position."""
     user = user_find(call)
     device = device_find(call, user)
-    attribute = call.body.text("attributeName", required=True).upper()
+    attribute = call.body.text("attributeName", required=True)
     try:
-        if attribute == "SET_PRIMARY":
-            device_set_primary(actor=call.actor, device=device)
-        elif attribute == "NICKNAME":
-            nickname = call.body.text("attributeValue")
-            device_rename(actor=call.actor, device=device, nickname=nickname)
-        elif attribute == "ORDER":
-            position = call.body.integer("attributeValue")
-            if position is None:
+        match attribute.upper():
+            case "SET_PRIMARY":
+                device_set_primary(actor=call.actor, device=device)
+            case "NICKNAME":
+                nickname = call.body.text("attributeValue")
+                device_rename(actor=call.actor, device=device, nickname=nickname)
+            case "ORDER":
+                position = call.body.integer("attributeValue")
+                if position is None:
+                    raise PingIDError(
+                        ErrorId.INVALID_INPUT,
+                        "attributeValue is missing: send the new position, 0 first.",
+                    )
+                device_move(actor=call.actor, device=device, position=position)
+            case _:
                 raise PingIDError(
                     ErrorId.INVALID_INPUT,
-                    "attributeValue is missing: send the new position, 0 first.",
+                    f"Invalid {call.body.spelling('attributeName')} "
+                    f"{excerpt(attribute)}: send SET_PRIMARY, NICKNAME or ORDER.",
                 )
-            device_move(actor=call.actor, device=device, position=position)
-        else:
-            raise PingIDError(
-                ErrorId.INVALID_INPUT,
-                f"Invalid attributeName {attribute[:40]!r}: send SET_PRIMARY, "
-                "NICKNAME or ORDER.",
-            )
     except ServiceError as error:
-        raise pingid_error_from(error) from error
+        raise pingid_error_from(error, body=call.body) from error
     return {}
 
 
 def authenticator_app_start_pairing(call: SignedCall) -> dict[str, Any]:
-    user = user_find(call)
-    pairing_type = call.body.text("pairingType", default="TOTP").upper()
-    if pairing_type != "TOTP":
+    user = user_find(call, "username")
+    pairing_type = call.body.text("pairingType", default="TOTP")
+    if pairing_type.upper() != "TOTP":
         raise PingIDError(
             ErrorId.INVALID_INPUT,
-            f"Invalid pairingType {pairing_type[:20]!r}: send TOTP.",
+            f"Invalid {call.body.spelling('pairingType')} {excerpt(pairing_type)}: "
+            "send TOTP.",
         )
     try:
         session, secret, uri = totp_pairing_start(actor=call.actor, user=user)
     except ServiceError as error:
-        raise pingid_error_from(error) from error
+        raise pingid_error_from(error, body=call.body) from error
     return {
         "sessionId": str(session.session_id),
         "pairingKey": secret,
@@ -146,25 +154,28 @@ def authenticator_app_finish_pairing(call: SignedCall) -> dict[str, Any]:
     try:
         device = totp_pairing_finish(actor=call.actor, session=session, otp=otp)
     except ServiceError as error:
-        raise pingid_error_from(error) from error
+        raise pingid_error_from(error, body=call.body) from error
     return {"deviceId": device.pk}
 
 
 def start_offline_pairing(call: SignedCall) -> dict[str, Any]:
     """Start pairing an e-mail address; SMS and voice have no gateway here."""
-    user = user_find(call)
-    pairing_type = call.body.text("type", required=True).upper()
-    if pairing_type != "EMAIL":
+    user = user_find(call, "username")
+    pairing_type = call.body.text("type", required=True)
+    if pairing_type.upper() != "EMAIL":
         raise PingIDError(
             ErrorId.INVALID_INPUT,
-            f"Pairing type {pairing_type[:20]!r} is not available: this service sends "
-            "no SMS or voice calls. Pair EMAIL or an authenticator app.",
+            f"Invalid {call.body.spelling('type')} {excerpt(pairing_type)}: this "
+            "service sends no SMS or voice calls. Send EMAIL, or pair an "
+            "authenticator app with authenticatorappstartpairing.",
         )
     email = call.body.text("pairingData", required=True)
     try:
         session = email_pairing_start(actor=call.actor, user=user, email=email)
     except ServiceError as error:
-        raise pingid_error_from(error) from error
+        raise pingid_error_from(
+            error, body=call.body, renamed={"email": "pairingData"}
+        ) from error
     return {"sessionId": str(session.session_id)}
 
 
@@ -174,5 +185,5 @@ def finalize_offline_pairing(call: SignedCall) -> dict[str, Any]:
     try:
         device = email_pairing_finish(actor=call.actor, session=session, otp=otp)
     except ServiceError as error:
-        raise pingid_error_from(error) from error
+        raise pingid_error_from(error, body=call.body) from error
     return {"deviceId": device.pk}

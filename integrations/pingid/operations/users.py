@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -12,7 +12,7 @@ from integrations.pingid.authentication import SignedCall
 from integrations.pingid.errors import ErrorId, PingIDError
 from integrations.pingid.operations.base import user_details, user_find, username_of
 from integrations.pingid.operations.service_errors import pingid_error_from
-from pingid_portal.errors import ServiceError
+from pingid_portal.errors import ServiceError, excerpt
 from users.models import PingIDRole, UserStatus
 from users.services import (
     user_activate,
@@ -23,6 +23,11 @@ from users.services import (
     user_suspend,
     user_update,
 )
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MILLISECOND = timedelta(milliseconds=1)
+# Largest epoch milliseconds that a datetime represents, 9999-12-31 23:59:59.999 UTC.
+_LATEST_MILLIS = (datetime.max.replace(tzinfo=UTC) - _EPOCH) // _MILLISECOND
 
 # Users who may receive an activation code: nothing paired yet, or pairing again.
 _AWAITING_DEVICE = (
@@ -40,13 +45,14 @@ def _reason(call: SignedCall, verb: str) -> str:
 
 
 def _role(call: SignedCall) -> str:
-    role = call.body.text("role", default=PingIDRole.REGULAR).upper()
-    if role not in PingIDRole.values:
+    role = call.body.text("role", default=PingIDRole.REGULAR)
+    if role.upper() not in PingIDRole.values:
         raise PingIDError(
             ErrorId.INVALID_INPUT,
-            f"Invalid role {role[:20]!r}: send {' or '.join(PingIDRole.values)}.",
+            f"Invalid {call.body.spelling('role')} {excerpt(role)}: send "
+            f"{' or '.join(PingIDRole.values)}.",
         )
-    return role
+    return role.upper()
 
 
 def _activation_code(call: SignedCall, user: Any) -> str:
@@ -75,7 +81,7 @@ def add_user(call: SignedCall) -> dict[str, Any]:
             if body.boolean("activateUser"):
                 fields["activationCode"] = _activation_code(call, user)
     except ServiceError as error:
-        raise pingid_error_from(error) from error
+        raise pingid_error_from(error, body=call.body) from error
     # Issuing an activation code changed the status on another copy of the row.
     user.refresh_from_db()
     fields["userDetails"] = user_details(user)
@@ -105,7 +111,9 @@ def edit_user(call: SignedCall) -> dict[str, Any]:
             if body.boolean("activateUser") and user.status in _AWAITING_DEVICE:
                 fields["activationCode"] = _activation_code(call, user)
     except ServiceError as error:
-        raise pingid_error_from(error, ErrorId.CANNOT_UPDATE_USER) from error
+        raise pingid_error_from(
+            error, ErrorId.CANNOT_UPDATE_USER, body=call.body
+        ) from error
     user.refresh_from_db()
     fields["userDetails"] = user_details(user)
     return fields
@@ -116,7 +124,9 @@ def delete_user(call: SignedCall) -> dict[str, Any]:
     try:
         user_remove(actor=call.actor, user=user, reason=_reason(call, "Deleted"))
     except ServiceError as error:
-        raise pingid_error_from(error, ErrorId.USER_DELETION_FAILED) from error
+        raise pingid_error_from(
+            error, ErrorId.USER_DELETION_FAILED, body=call.body
+        ) from error
     return {}
 
 
@@ -125,13 +135,16 @@ def suspend_user(call: SignedCall) -> dict[str, Any]:
     if user.status != UserStatus.ACTIVE:
         raise PingIDError(
             ErrorId.CANNOT_SUSPEND,
-            f"Cannot suspend user {user.username!r}: status is {user.status}, "
-            "not ACTIVE.",
+            f"Cannot suspend user {user.username!r}: status is {user.status}, and "
+            "only an ACTIVE user (one with a paired device) can be suspended. "
+            "Nothing was changed.",
         )
     try:
         user_suspend(actor=call.actor, user=user, reason=_reason(call, "Suspended"))
     except ServiceError as error:
-        raise pingid_error_from(error, ErrorId.CANNOT_SUSPEND) from error
+        raise pingid_error_from(
+            error, ErrorId.CANNOT_SUSPEND, body=call.body
+        ) from error
     return {}
 
 
@@ -147,10 +160,13 @@ def activate_user(call: SignedCall) -> dict[str, Any]:
         if user.status in _AWAITING_DEVICE:
             return {"activationCode": _activation_code(call, user)}
     except ServiceError as error:
-        raise pingid_error_from(error, ErrorId.ACTIVATION_FAILED) from error
+        raise pingid_error_from(
+            error, ErrorId.ACTIVATION_FAILED, body=call.body
+        ) from error
     raise PingIDError(
         ErrorId.CANNOT_ACTIVATE,
-        f"Cannot activate user {user.username!r}: the user is already active.",
+        f"Cannot activate user {user.username!r}: the user is already active. "
+        "Nothing was changed; to pair another device, call getactivationcode.",
     )
 
 
@@ -160,16 +176,10 @@ def _bypass_until(call: SignedCall) -> datetime | None:
             ErrorId.INVALID_INPUT,
             "bypassUntil is missing: send epoch milliseconds, or null to end the bypass.",
         )
-    millis = call.body.integer("bypassUntil")
+    millis = call.body.integer("bypassUntil", minimum=0, maximum=_LATEST_MILLIS)
     if millis is None:
         return None
-    try:
-        return datetime.fromtimestamp(millis / 1000, tz=UTC)
-    except (OverflowError, OSError, ValueError) as error:
-        raise PingIDError(
-            ErrorId.INVALID_INPUT,
-            f"Invalid bypassUntil {millis}: send epoch milliseconds.",
-        ) from error
+    return _EPOCH + millis * _MILLISECOND
 
 
 def toggle_user_bypass(call: SignedCall) -> dict[str, Any]:
@@ -194,5 +204,5 @@ def toggle_user_bypass(call: SignedCall) -> dict[str, Any]:
                 reason=_reason(call, "Bypassed"),
             )
     except ServiceError as error:
-        raise pingid_error_from(error) from error
+        raise pingid_error_from(error, body=call.body) from error
     return {}
