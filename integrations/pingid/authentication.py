@@ -24,6 +24,7 @@ from integrations.pingid.fields import RequestBody
 from integrations.pingid.jws import CompactJWS, signature_valid
 from pingid_portal import rows
 from pingid_portal.actors import Actor, client_ip, request_user_agent
+from pingid_portal.errors import excerpt
 
 logger = logging.getLogger(__name__)
 
@@ -125,10 +126,17 @@ def _signing_key(settings_file: SettingsFile) -> bytes:
 
 
 def _timestamp_check(value: Any) -> None:
-    if not isinstance(value, str):
+    if value is None:
         raise _fail(
             ErrorId.INVALID_TIMESTAMP,
             "reqHeader.timestamp is missing: send UTC time as yyyy-MM-dd HH:mm:ss.SSS.",
+            http_status=400,
+        )
+    if not isinstance(value, str):
+        raise _fail(
+            ErrorId.INVALID_TIMESTAMP,
+            f"Invalid reqHeader.timestamp {excerpt(value)}: send UTC time as a "
+            "string, yyyy-MM-dd HH:mm:ss.SSS.",
             http_status=400,
         )
     for time_format in TIMESTAMP_FORMATS:
@@ -140,7 +148,7 @@ def _timestamp_check(value: Any) -> None:
     else:
         raise _fail(
             ErrorId.INVALID_TIMESTAMP,
-            f"Invalid reqHeader.timestamp {value[:40]!r}: send UTC time as "
+            f"Invalid reqHeader.timestamp {excerpt(value)}: send UTC time as "
             "yyyy-MM-dd HH:mm:ss.SSS.",
             http_status=400,
         )

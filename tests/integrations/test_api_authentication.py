@@ -120,6 +120,17 @@ def test_wrong_otp_then_session_reuse(
     assert wrong.error_id == 20513
     assert right.error_id == 200
     assert reused.error_id == 20517
+    finishes = list(
+        ActivityEvent.objects.filter(action="authentication.finish").order_by("id")
+    )
+    assert [(e.outcome, e.reason) for e in finishes] == [
+        ("failure", "otp_invalid"),
+        ("success", ""),
+    ]
+    assert finishes[0].after == {"failure_count": 1, "locked_until": None}
+    assert finishes[1].device_display == finishes[0].device_display != ""
+    # One event per code: authentication.finish carries the OTP check.
+    assert not ActivityEvent.objects.filter(action="device.otp_verify").exists()
 
 
 def test_expired_session_is_20517(
@@ -171,6 +182,7 @@ def test_unknown_and_suspended_users_rejected(integration: Integration) -> None:
     suspended = integration.call("startauthentication", {"userName": "sus"})
 
     assert unknown.error_id == 10564
+    assert "'ghost' does not exist: check userName" in unknown.body["errorMsg"]
     assert suspended.error_id == 90040
     reasons = set(
         ActivityEvent.objects.filter(action="authentication.start").values_list(

@@ -229,3 +229,27 @@ def test_replay_to_another_operation_rejected(integration: Integration) -> None:
 
     assert answer.error_id == 90012
     assert PingIDUser.objects.filter(username="keep").exists()
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "message_start"),
+    [
+        (None, "reqHeader.timestamp is missing"),
+        (1764870000000, "Invalid reqHeader.timestamp 1764870000000"),
+        ("yesterday", "Invalid reqHeader.timestamp 'yesterday'"),
+    ],
+)
+def test_bad_timestamp_named_in_message(
+    integration: Integration, timestamp: object, message_start: str
+) -> None:
+    client = integration.client
+    request_header = {"orgAlias": client.org_alias, "secretKey": client.token}
+    if timestamp is not None:
+        request_header["timestamp"] = timestamp
+
+    answer = integration.call("adduser", ADD_ALICE, request_header=request_header)
+
+    assert answer.status == 400
+    assert answer.error_id == 90010
+    assert answer.body["errorMsg"].startswith(message_start)
+    _assert_nothing_changed(integration, 0)

@@ -30,6 +30,7 @@ from integrations.pingid import limits
 from integrations.pingid.authentication import SignedCall
 from integrations.pingid.errors import ErrorId, PingIDError
 from integrations.pingid.operations.base import device_details, epoch_millis
+from pingid_portal.errors import excerpt
 from users.models import PingIDUser, Service, UserService, UserStatus, username_key
 from users.selectors import user_get_by_username
 
@@ -111,7 +112,7 @@ def _device_choose(
     """Return the device to authenticate with (the requested or primary one) and all."""
     devices = list(Device.objects.filter(user=user).order_by("order", "id"))
     usable = [device for device in devices if not device.blocked]
-    requested = call.body.integer("deviceId")
+    requested = call.body.integer("deviceId", minimum=1)
     if requested is not None:
         chosen = next((d for d in usable if d.pk == requested), None)
         if chosen is None:
@@ -157,7 +158,9 @@ def _admitted_user(
             call,
             context,
             PingIDError(
-                ErrorId.USER_NOT_FOUND, f"User {username[:250]!r} does not exist."
+                ErrorId.USER_NOT_FOUND,
+                f"User {excerpt(username)} does not exist: check userName, or add "
+                "the user with AddUser first.",
             ),
             username=username,
             reason="unknown_user",
