@@ -1,10 +1,15 @@
 """Benchmark: signed `authoffline` round trips per second against a JSON baseline.
 
-Both run under gunicorn (`-w 2`, sync workers) on 127.0.0.1 in the same run.
-The PingID API verifies every call (HS256, timestamp, replay and rate limits in
-Redis), checks the TOTP (replay protection, lockout counting) and writes the
-activity events. The baseline is a minimal unsigned Django JSON view. Each authoffline call finishes a distinct session with the
-current code of a distinct authenticator app, so every call succeeds.
+Both run under the same gunicorn (sync workers, by default two per core plus
+one) on 127.0.0.1 in the same run, after a warm-up that is not measured. The
+PingID API verifies every call (HS256, timestamp, replay mark and rate limits
+in Redis), checks the TOTP (replay protection, lockout counting), writes the
+authentication event to the activity chain and counts the settings file's
+use. The baseline is a minimal unsigned Django JSON view. Each authoffline
+call finishes a distinct session with the current code of a distinct
+authenticator app, so every call succeeds; after each run the benchmark
+checks every answer's signature and errorId, one event per call, the
+chain's integrity and the file's call count.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/pingid_integrations \\
     REDIS_URL=redis://127.0.0.1:6379/5 .venv/bin/python bench/pingid_api.py
@@ -47,6 +52,8 @@ from django.core.management import call_command  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import Organization  # noqa: E402
+from activity.chain import chain_verify  # noqa: E402
+from activity.models import ActivityEvent  # noqa: E402
 from devices.models import Device, DeviceRole, DeviceType  # noqa: E402
 from integrations.models import AuthenticationSession, SettingsFile  # noqa: E402
 from integrations.properties import signing_key_generate  # noqa: E402
@@ -153,6 +160,23 @@ def _signed_authoffline(client: PingIDClient, session_id: str, secret: str) -> b
     return client.sign(body).encode()
 
 
+def _audit_check(organization: Organization, calls: int) -> None:
+    """Fail unless every call left one successful event in an intact chain."""
+    finished = ActivityEvent.objects.filter(
+        organization=organization,
+        action="authentication.finish",
+        outcome="success",
+    ).count()
+    if finished != calls:
+        raise SystemExit(f"{finished} authentication events for {calls} calls")
+    report = chain_verify(organization.pk)
+    if not report.intact:
+        raise SystemExit(f"activity chain broken: {report.problem}")
+    used = SettingsFile.objects.get(organization=organization).call_count
+    if used != calls:
+        raise SystemExit(f"settings file counted {used} calls of {calls}")
+
+
 def _pingid_run(base: str, calls: int, threads: int) -> float:
     client, sessions = _prepare(calls)
     url = f"{base}/pingid/rest/4/authoffline/do"
@@ -169,6 +193,7 @@ def _pingid_run(base: str, calls: int, threads: int) -> float:
         answer = client.read_answer(content.decode())
         if answer["errorId"] != 200:
             raise SystemExit(f"authoffline failed: {answer}")
+    _audit_check(Organization.objects.get(org_alias=client.org_alias), calls)
     return rate
 
 
@@ -217,6 +242,9 @@ def main() -> None:
     try:
         _wait_for(arguments.port)
         base = f"http://{HOST}:{arguments.port}"
+        # Warm-up, not measured: every worker imports and connects.
+        _baseline_run(base, 20 * arguments.workers, arguments.threads)
+        _pingid_run(base, 20 * arguments.workers, arguments.threads)
         baseline, pingid = [], []
         for run in range(arguments.runs):
             baseline.append(_baseline_run(base, arguments.calls, arguments.threads))
@@ -234,6 +262,7 @@ def main() -> None:
                     "calls_per_run": arguments.calls,
                     "runs": arguments.runs,
                     "threads": arguments.threads,
+                    "workers": arguments.workers,
                     "database": django.conf.settings.DATABASES["default"]["ENGINE"],
                     "cache": django.conf.settings.CACHES["default"]["BACKEND"],
                 }

@@ -7,17 +7,15 @@ concurrent writers leave one unbroken chain.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
-from django.db import connections, transaction
+from django.db import transaction
 
 from accounts.models import Organization
 from activity.chain import HASHED_FIELDS, chain_verify, event_hash
 from activity.models import ActivityEvent, ChainHead
 from activity.services import event_record
 from pingid_portal import rows
+from tests.concurrency import run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -60,30 +58,6 @@ def test_head_keeps_previous_hash(organization: Organization) -> None:
     assert head.last_sequence == 2
 
 
-def _run_together(calls: list[Callable[[], object]]) -> list[object]:
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], object]) -> None:
-        barrier.wait()
-        try:
-            results[index] = call()
-        except Exception as error:
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [
-        threading.Thread(target=run, args=(index, call))
-        for index, call in enumerate(calls)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
 def test_concurrent_writers_keep_one_chain(organization: Organization) -> None:
     def write_many() -> int:
         for number in range(25):
@@ -91,7 +65,7 @@ def test_concurrent_writers_keep_one_chain(organization: Organization) -> None:
                 _record(organization, message=f"event {number}")
         return 25
 
-    results = _run_together([write_many for _ in range(6)])
+    results = run_together(*[write_many for _ in range(6)])
 
     assert results == [25] * 6
     report = chain_verify(organization.pk)
@@ -101,7 +75,7 @@ def test_concurrent_writers_keep_one_chain(organization: Organization) -> None:
 
 
 def test_first_events_of_new_chain_concurrently(organization: Organization) -> None:
-    results = _run_together([lambda: _record(organization).sequence for _ in range(6)])
+    results = run_together(*[lambda: _record(organization).sequence for _ in range(6)])
 
     assert sorted(results) == [1, 2, 3, 4, 5, 6]  # type: ignore[type-var]
     assert chain_verify(organization.pk).intact

@@ -7,12 +7,11 @@ same rule.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 import pyotp
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from accounts.models import Membership
 from activity.models import ActivityEvent
@@ -20,6 +19,7 @@ from devices.models import Device, DeviceRole
 from devices.services import device_unpair, otp_verify
 from pingid_portal.actors import Actor
 from pingid_portal.errors import ConflictError
+from tests.concurrency import run_together
 from users.models import PingIDUser
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,31 +29,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _postgresql_only() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("Row-lock races need PostgreSQL: set DATABASE_URL to run them.")
-
-
-def run_together(*calls: Callable[[], object]) -> list[object]:
-    """Run `calls` in threads released at once; return each result or exception."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], object]) -> None:
-        barrier.wait()
-        try:
-            results[index] = call()
-        except Exception as error:
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [
-        threading.Thread(target=run, args=(index, call))
-        for index, call in enumerate(calls)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 def test_two_unpairs_one_succeeds_one_is_told(
