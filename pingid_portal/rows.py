@@ -1,9 +1,8 @@
 """Single-row reads and writes that skip the ORM's query compiler.
 
-A PingID API `authoffline` call runs about ten small statements. Building
-each one through the ORM's query compiler cost more CPU time than everything
-else in the call (docs/benchmarks.md, PingID API), so the statements of that
-path are written as SQL here, once per model. Values still pass through
+The statements of a PingID API `authoffline` call are written as SQL here,
+once per model: building each through the ORM's query compiler took more CPU
+time than the rest of the call (docs/benchmarks.md, PingID API). Values still pass through
 Django's field conversions (time zones, JSON, encrypted fields and each
 backend's types), so the rows read and written are the same as the ORM's.
 
