@@ -44,7 +44,7 @@ def test_time_range_is_read_in_administrator_time_zone(
     )
 
     assert _ids(response) == [inside.pk]
-    assert "2026-11-20 11:30:00" in response.content.decode()
+    assert 'datetime="2026-11-20T11:30:00+01:00"' in response.content.decode()
 
 
 @pytest.mark.parametrize(
