@@ -34,6 +34,7 @@ from devices.services.pairing import (
     email_pairing_start,
     totp_pairing_finish,
     totp_pairing_start,
+    totp_pairing_uri,
 )
 
 __all__ = [
@@ -62,4 +63,5 @@ __all__ = [
     "otp_verify",
     "totp_pairing_finish",
     "totp_pairing_start",
+    "totp_pairing_uri",
 ]
