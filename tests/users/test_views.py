@@ -594,6 +594,30 @@ def test_bypass_rejects_time_skipped_by_clock_change(
 
 
 @time_machine.travel(NOW, tick=False)
+def test_bypass_garbage_end_time_one_error(
+    global_admin: Membership,
+    client_for: Callable[[Membership], Client],
+    pingid_user: PingIDUser,
+) -> None:
+    response = client_for(global_admin).post(
+        reverse("users:user_bypass", args=[pingid_user.pk]),
+        {
+            "duration": "until",
+            "until_local": "next tuesday",
+            "reason": "r",
+            "step": "review",
+        },
+    )
+
+    errors = response.context["form"].errors["until_local"]
+    assert errors == [
+        "End time is invalid: enter a date and time such as 2026-06-01T14:30."
+    ]
+    assert "End time is missing" not in response.content.decode()
+    assert not any(row.is_bypassed() for row in pingid_user.services.all())
+
+
+@time_machine.travel(NOW, tick=False)
 def test_resume_mfa_from_page_is_audited(
     help_desk: Membership,
     client_for: Callable[[Membership], Client],
