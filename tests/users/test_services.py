@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
 
+from accounts.models import Membership
 from activity.models import ActivityEvent
 from pingid_portal.actors import Actor
 from pingid_portal.errors import ConflictError, ServiceError
@@ -283,6 +284,26 @@ def test_help_desk_cannot_bypass_past_cap(
     assert error.value.field == "until"
     assert not any(row.is_bypassed() for row in pingid_user.services.all())
     assert events("user.bypass") == []
+
+
+@time_machine.travel(NOW, tick=False)
+def test_bypass_cap_message_uses_local_time(
+    help_desk: Membership, pingid_user: PingIDUser
+) -> None:
+    help_desk.time_zone = "Europe/Berlin"
+    help_desk.save()
+
+    with pytest.raises(ServiceError) as error:
+        user_bypass(
+            actor=Actor.for_membership(help_desk),
+            user=pingid_user,
+            until=NOW + timedelta(hours=80),
+            reason="Phone broken",
+        )
+
+    # 72 hours after 12:00 UTC is 14:00 in Berlin (CEST, UTC+2).
+    assert "until 2026-06-04 14:00 CEST." in error.value.message
+    assert "+00:00" not in error.value.message
 
 
 @time_machine.travel(NOW, tick=False)
