@@ -86,6 +86,30 @@ def test_create_and_duplicate(
     assert "username" in duplicate.json()["fields"]
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"action": "disable", "reason": "r"},
+        {"action": "disable", "reason": "r", "user_ids": [999999]},
+        {"action": "disable", "reason": "r", "filter": "q=nobody-has-this-name"},
+    ],
+)
+def test_bulk_without_users_names_request_fields(
+    global_admin: Membership,
+    api_for: Callable[[Membership], APIClient],
+    body: dict[str, object],
+) -> None:
+    response = api_for(global_admin).post("/api/v1/users/bulk/", body, format="json")
+
+    error = response.json()
+    assert response.status_code == 400
+    assert error["code"] == "no_users"
+    assert "user_ids" in error["fields"]
+    assert "user_ids" in error["message"]
+    assert "filter" in error["message"]
+    assert "tick" not in error["message"]
+
+
 @time_machine.travel(NOW, tick=False)
 def test_bypass_resume_and_cap(
     help_desk: Membership,
