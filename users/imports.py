@@ -245,13 +245,13 @@ def plan_import(
     organization: Any, rows: list[tuple[int, dict[str, str]]]
 ) -> list[tuple[RowResult, dict[str, Any]]]:
     """Plan every row against the current users; a username twice is an error."""
-    existing = _existing_users(
-        organization, [cells.get("username", "") for _, cells in rows]
-    )
+    # Usernames as clean_username stores them, without surrounding spaces.
+    usernames = [cells.get("username", "").strip() for _, cells in rows]
+    existing = _existing_users(organization, usernames)
     seen: dict[str, int] = {}
     planned: list[tuple[RowResult, dict[str, Any]]] = []
-    for line, cells in rows:
-        key = username_key(cells.get("username", ""))
+    for (line, cells), username in zip(rows, usernames, strict=True):
+        key = username_key(username)
         if key and key in seen:
             result = RowResult(
                 line=line, username=cells.get("username", ""), outcome=Outcome.ERROR

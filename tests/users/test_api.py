@@ -86,6 +86,23 @@ def test_create_and_duplicate(
     assert "username" in duplicate.json()["fields"]
 
 
+def test_create_trims_username(
+    help_desk: Membership, api_for: Callable[[Membership], APIClient]
+) -> None:
+    client = api_for(help_desk)
+
+    created = client.post("/api/v1/users/", {"username": "  sam lee \t"}, format="json")
+    again = client.post("/api/v1/users/", {"username": "sam lee"}, format="json")
+    blank = client.post("/api/v1/users/", {"username": "   "}, format="json")
+
+    assert created.status_code == 201
+    assert created.json()["username"] == "sam lee"
+    assert PingIDUser.objects.get().username == "sam lee"
+    assert again.json()["code"] == "duplicate"
+    assert blank.status_code == 400
+    assert "username" in blank.json()["fields"]
+
+
 @pytest.mark.parametrize(
     "body",
     [

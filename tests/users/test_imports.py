@@ -98,6 +98,20 @@ def test_update_keeps_empty_cells_and_services(
     assert enabled == ["vpn", "web"]
 
 
+def test_username_spaces_are_trimmed(
+    admin_actor: Actor, make_user: Callable[..., PingIDUser]
+) -> None:
+    make_user(username="kim", first_name="Old")
+    text = "username,first_name\n  kim ,New\n lee  ,Lee\n"
+
+    applied = import_apply(actor=admin_actor, user_import=preview(admin_actor, text))
+
+    assert [row["outcome"] for row in applied.rows] == ["update", "create"]
+    assert [row["username"] for row in applied.rows] == ["kim", "lee"]
+    assert PingIDUser.objects.get(username="kim").first_name == "New"
+    assert PingIDUser.objects.filter(username="lee").exists()
+
+
 def test_duplicate_username_in_file_is_an_error(admin_actor: Actor) -> None:
     text = "username\nsam\nSAM\n"
 

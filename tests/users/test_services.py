@@ -70,7 +70,7 @@ def test_create_defaults_to_every_service(admin_actor: Actor) -> None:
         "-minus",
         "@handle",
         "a" * 250,
-        "  spaced  name ",
+        "spaced  name",
     ],
 )
 def test_create_keeps_unusual_usernames_intact(
@@ -81,6 +81,27 @@ def test_create_keeps_unusual_usernames_intact(
     user.refresh_from_db()
     assert user.username == username
     assert user_get_by_username(admin_actor.organization, username.upper()) == user
+
+
+def test_create_trims_surrounding_spaces(admin_actor: Actor) -> None:
+    user = user_create(actor=admin_actor, username="  spaced  name \t")
+
+    user.refresh_from_db()
+    assert user.username == "spaced  name"
+    assert user_get_by_username(admin_actor.organization, " SPACED  NAME ") == user
+
+
+def test_lookup_finds_legacy_spaced_username(
+    admin_actor: Actor, make_user: Callable[..., PingIDUser]
+) -> None:
+    legacy = make_user(username="  two  spaces  ")
+    trimmed = make_user(username="two  spaces")
+
+    found_legacy = user_get_by_username(admin_actor.organization, "  two  spaces  ")
+    found_trimmed = user_get_by_username(admin_actor.organization, "two  spaces")
+
+    assert found_legacy == legacy
+    assert found_trimmed == trimmed
 
 
 def test_create_normalizes_username_to_nfc(admin_actor: Actor) -> None:
