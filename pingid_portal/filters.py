@@ -24,7 +24,9 @@ class StrictNullBooleanField(forms.NullBooleanField):
 
     widget = forms.TextInput
 
-    def to_python(self, value: Any) -> bool | None:
+    # django-stubs types BooleanField.to_python as returning bool only, and its
+    # own NullBooleanField overrides it the same way with this ignore.
+    def to_python(self, value: Any) -> bool | None:  # type: ignore[override]
         if isinstance(value, bool):
             return value
         text = "" if value is None else str(value).strip().lower()
