@@ -39,10 +39,28 @@ def _membership_state(membership: Membership) -> dict[str, Any]:
 
 
 def organization_create(*, name: str, time_zone: str = "UTC") -> Organization:
+    """Create an organization whose name no other organization has, ignoring case."""
     name = name.strip()
     if not name:
         raise ServiceError("Organization name is missing: give a name.", field="name")
+    max_length = Organization._meta.get_field("name").max_length or 0
+    if len(name) > max_length:
+        raise ServiceError(
+            f"Organization name is too long ({len(name)} characters): use at most "
+            f"{max_length}.",
+            field="name",
+        )
     with transaction.atomic():
+        # NOTE: no database constraint backs this check, so two commands run at
+        # the same instant could still create the same name twice.
+        existing = Organization.objects.filter(name__iexact=name).first()
+        if existing is not None:
+            raise ServiceError(
+                f"An organization named {existing.name!r} already exists (org alias "
+                f"{existing.org_alias}): choose another name. Nothing was created.",
+                code="duplicate",
+                field="name",
+            )
         organization = Organization.objects.create(name=name, time_zone=time_zone)
         event_record(
             actor=Actor.system(organization, "operator command"),

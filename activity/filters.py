@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 from activity.models import ActivityEvent, Category, Outcome
+from pingid_portal.filters import choice_error_messages
 from users.models import Service
 
 DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
@@ -34,6 +35,10 @@ class UTCRangeDateTimeField(forms.DateTimeField):
     or 9999-12-31T23:59-05:00 (year 10000) would raise OverflowError in the
     query instead of a field error.
     """
+
+    default_error_messages = {
+        "invalid": "Enter a date and time such as 2026-03-01T14:30.",
+    }
 
     def to_python(self, value: Any) -> datetime | None:
         result = super().to_python(value)
@@ -92,13 +97,24 @@ class EventFilter(django_filters.FilterSet):
     administrator = django_filters.NumberFilter(
         field_name="actor_user_id", label="Administrator", min_value=1
     )
-    category = django_filters.ChoiceFilter(choices=Category.choices)
+    category = django_filters.ChoiceFilter(
+        choices=Category.choices,
+        label="Category",
+        error_messages=choice_error_messages(Category.choices),
+    )
     action = django_filters.CharFilter(label="Event type")
     # No joins, so no duplicates: DISTINCT would only slow the query down.
     outcome = django_filters.MultipleChoiceFilter(
-        choices=Outcome.choices, label="Result", distinct=False
+        choices=Outcome.choices,
+        label="Result",
+        distinct=False,
+        error_messages=choice_error_messages(Outcome.choices),
     )
-    service = django_filters.ChoiceFilter(choices=Service.choices)
+    service = django_filters.ChoiceFilter(
+        choices=Service.choices,
+        label="Service",
+        error_messages=choice_error_messages(Service.choices),
+    )
     ip = django_filters.CharFilter(
         field_name="ip_address", label="IP address", method="filter_ip"
     )

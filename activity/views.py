@@ -21,6 +21,7 @@ from activity.models import (
     Outcome,
 )
 from activity.selectors import (
+    FILTER_PARAMETERS,
     event_filter,
     event_page,
     export_list,
@@ -125,7 +126,16 @@ def export_start(request: PortalRequest) -> HttpResponse:
             time_zone=request.membership.time_zone,
         )
     except ServiceError as error:
-        messages.error(request, error.message)
+        if error.field in FILTER_PARAMETERS:
+            # The events page shows the filter's errors under the labels it
+            # shows, so the flash line only says what did not happen.
+            messages.error(
+                request,
+                "Export not started: the filter is invalid. Correct it below, "
+                "then export again.",
+            )
+        else:
+            messages.error(request, error.message)
         return redirect(
             f"{_events_url()}?{_query_string(filter_parameters(request.POST))}"
         )

@@ -194,6 +194,10 @@ class PairingSession(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} pairing {self.session_id}"
 
+    def is_open(self, now: datetime) -> bool:
+        """Return whether a code can still finish this pairing at `now`."""
+        return self.finished_at is None and now < self.expires_at
+
 
 class EmailOtpChallenge(models.Model):
     """A six-digit code e-mailed to an e-mail device for one authentication."""

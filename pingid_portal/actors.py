@@ -38,6 +38,16 @@ class Actor:
     ip_address: str | None = None
     user_agent: str = ""
 
+    @property
+    def time_zone(self) -> str:
+        """The time zone in which messages to this actor give times.
+
+        An administrator's own zone, else the organization's.
+        """
+        if self.membership is not None:
+            return str(self.membership.time_zone)
+        return str(self.organization.time_zone)
+
     def require(self, action: Action) -> None:
         """Raise `PermissionDenied` unless this actor may perform `action`."""
         require_permission(self.role, action)

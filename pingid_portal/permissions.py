@@ -101,4 +101,6 @@ def require_permission(role: str | None, action: Action) -> None:
     from django.core.exceptions import PermissionDenied
 
     if not has_permission(role, action):
-        raise PermissionDenied(f"Your role may not {Action(action).label.lower()}.")
+        # Only the first letter is lowered, so "MFA" and "PingID" keep their case.
+        label = str(Action(action).label)
+        raise PermissionDenied(f"Your role may not {label[:1].lower()}{label[1:]}.")

@@ -394,6 +394,10 @@ AVAILABILITY_MAINTENANCE_MAX_HOURS = env.int(
 AVAILABILITY_EMERGENCY_BYPASS_MAX_HOURS = env.int(
     "AVAILABILITY_EMERGENCY_BYPASS_MAX_HOURS", default=72
 )
+# Days from now within which a new maintenance window must start.
+AVAILABILITY_MAINTENANCE_MAX_DAYS_AHEAD = env.int(
+    "AVAILABILITY_MAINTENANCE_MAX_DAYS_AHEAD", default=365
+)
 CELERY_BEAT_SCHEDULE["availability-worker-heartbeat"] = {
     "task": "availability.tasks.record_worker_heartbeat",
     "schedule": 30.0,

@@ -90,8 +90,11 @@ def bulk_job_create(
     actor.require(REQUIRED_ACTION[BulkAction(action)])
     if not user_ids:
         raise ServiceError(
-            "No user selected: tick users, or select all users matching the filter.",
-            field="users",
+            "No PingID user selected: user_ids is empty or the filter matches no "
+            "user. Send the ids of existing users in user_ids, or a filter that "
+            "matches at least one user.",
+            code="no_users",
+            field="user_ids",
         )
     with transaction.atomic():
         job = UserBulkJob.objects.create(

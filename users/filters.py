@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from devices.models import Device
+from pingid_portal.filters import (
+    IntegerFilter,
+    StrictBooleanFilter,
+    choice_error_messages,
+    range_error_messages,
+)
 from users.models import (
     PingIDUser,
     Service,
@@ -29,30 +34,36 @@ class UserFilterSet(django_filters.FilterSet):
         help_text="Part of the username, first or last name or e-mail address; "
         "case is ignored.",
     )
-    status = django_filters.ChoiceFilter(choices=UserStatus.choices, label="Status")
+    status = django_filters.ChoiceFilter(
+        choices=UserStatus.choices,
+        label="Status",
+        error_messages=choice_error_messages(UserStatus.choices),
+    )
     service = django_filters.ChoiceFilter(
         choices=Service.choices,
         method="filter_service",
         label="Service",
         help_text="Users enabled for this service.",
+        error_messages=choice_error_messages(Service.choices),
     )
-    bypassed = django_filters.BooleanFilter(
+    bypassed = StrictBooleanFilter(
         method="filter_bypassed",
         label="Bypassed now",
         help_text="true: users with MFA bypassed for at least one service now.",
     )
-    no_device = django_filters.BooleanFilter(
+    no_device = StrictBooleanFilter(
         method="filter_no_device",
         label="No device",
         help_text="true: users without any paired device.",
     )
-    inactive_days = django_filters.NumberFilter(
+    inactive_days = IntegerFilter(
         method="filter_inactive_days",
         label="No sign-in for days",
         help_text="Users who have not authenticated for at least this many days "
         f"(1 to {INACTIVE_DAYS_MAX}), including users who never did.",
         min_value=1,
         max_value=INACTIVE_DAYS_MAX,
+        error_messages=range_error_messages(1, INACTIVE_DAYS_MAX, "days"),
     )
 
     class Meta:
@@ -91,11 +102,11 @@ class UserFilterSet(django_filters.FilterSet):
         return queryset.filter(~Exists(devices) if value else Exists(devices))
 
     def filter_inactive_days(
-        self, queryset: QuerySet[PingIDUser], name: str, value: Any
+        self, queryset: QuerySet[PingIDUser], name: str, value: int | None
     ) -> QuerySet[PingIDUser]:
         if value is None:
             return queryset
-        since = timezone.now() - timedelta(days=int(value))
+        since = timezone.now() - timedelta(days=value)
         return queryset.filter(
             Q(last_authenticated_at__lt=since) | Q(last_authenticated_at__isnull=True)
         )

@@ -80,6 +80,10 @@ class BypassForm(forms.Form):
     until_local = WallClockDateTimeField(
         required=False,
         label="End time",
+        error_messages={
+            "invalid": "End time is invalid: enter a date and time such as "
+            "2026-06-01T14:30."
+        },
         input_formats=[
             "%Y-%m-%dT%H:%M",
             "%Y-%m-%dT%H:%M:%S",
@@ -122,7 +126,7 @@ class BypassForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("duration") == "until":
+        if cleaned.get("duration") == "until" and "until_local" not in self.errors:
             local = cleaned.get("until_local")
             if local is None:
                 self.add_error(

@@ -70,7 +70,17 @@ class RowResult:
     username: str
     outcome: str
     changes: dict[str, list[Any]] = field(default_factory=dict)
+    # Every problem of the row, one message each.
+    errors: list[str] = field(default_factory=list)
+    # The messages of `errors` joined into one string, kept because API
+    # clients written before `errors` existed read this field.
     error: str = ""
+
+    def fail(self, messages: list[str]) -> None:
+        """Mark the row as failed with `messages`."""
+        self.outcome = Outcome.ERROR
+        self.errors = messages
+        self.error = " ".join(messages)
 
 
 def decode_csv(data: bytes) -> str:
@@ -167,20 +177,11 @@ def plan_row(
     username = cells.get("username", "")
     result = RowResult(line=line, username=username, outcome=Outcome.UNCHANGED)
     if "__error__" in cells:
-        result.outcome, result.error = Outcome.ERROR, cells["__error__"]
+        result.fail([cells["__error__"]])
         return result, {}
-    try:
-        username = clean_username(username)
-        filled: dict[str, Any] = {
-            name: cells[name]
-            for name in (*PROFILE_COLUMNS, "services")
-            if cells.get(name, "").strip()
-        }
-        if "services" in filled:
-            filled["services"] = _split_services(filled["services"])
-        cleaned = clean_user_fields(filled)
-    except ServiceError as error:
-        result.outcome, result.error = Outcome.ERROR, error.message
+    username, cleaned, errors = _clean_row(cells)
+    if errors:
+        result.fail(errors)
         return result, {}
     result.username = username
     if existing is None:
@@ -192,6 +193,31 @@ def plan_row(
         result.outcome = Outcome.UPDATE
         result.changes = changes
     return result, {name: change[1] for name, change in changes.items()}
+
+
+def _clean_row(cells: dict[str, str]) -> tuple[str, dict[str, Any], list[str]]:
+    """Validate every filled cell of a row on its own, so that all errors are found.
+
+    Returns the stored username, the cleaned values and the error messages.
+    """
+    errors: list[str] = []
+    username = ""
+    try:
+        username = clean_username(cells.get("username", ""))
+    except ServiceError as error:
+        errors.append(error.message)
+    cleaned: dict[str, Any] = {}
+    for name in (*PROFILE_COLUMNS, "services"):
+        value: Any = cells.get(name, "")
+        if not value.strip():
+            continue
+        if name == "services":
+            value = _split_services(value)
+        try:
+            cleaned |= clean_user_fields({name: value})
+        except ServiceError as error:
+            errors.append(error.message)
+    return username, cleaned, errors
 
 
 def _changes(user: PingIDUser, cleaned: dict[str, Any]) -> dict[str, list[Any]]:
@@ -219,20 +245,22 @@ def plan_import(
     organization: Any, rows: list[tuple[int, dict[str, str]]]
 ) -> list[tuple[RowResult, dict[str, Any]]]:
     """Plan every row against the current users; a username twice is an error."""
-    existing = _existing_users(
-        organization, [cells.get("username", "") for _, cells in rows]
-    )
+    # Usernames as clean_username stores them, without surrounding spaces.
+    usernames = [cells.get("username", "").strip() for _, cells in rows]
+    existing = _existing_users(organization, usernames)
     seen: dict[str, int] = {}
     planned: list[tuple[RowResult, dict[str, Any]]] = []
-    for line, cells in rows:
-        key = username_key(cells.get("username", ""))
+    for (line, cells), username in zip(rows, usernames, strict=True):
+        key = username_key(username)
         if key and key in seen:
             result = RowResult(
-                line=line,
-                username=cells.get("username", ""),
-                outcome=Outcome.ERROR,
-                error=f"Username appears again (first on line {seen[key]}): keep one "
-                "row per user.",
+                line=line, username=cells.get("username", ""), outcome=Outcome.ERROR
+            )
+            result.fail(
+                [
+                    f"Username appears again (first on line {seen[key]}): keep one "
+                    "row per user."
+                ]
             )
             planned.append((result, {}))
             continue
@@ -304,12 +332,11 @@ def _apply_row(actor: Actor, result: RowResult, values: dict[str, Any]) -> RowRe
             user_update(actor=actor, user=user, **values)
     except (ServiceError, PermissionDenied, PingIDUser.DoesNotExist) as error:
         message = getattr(error, "message", None) or str(error) or "User not found."
-        return RowResult(
-            line=result.line,
-            username=result.username,
-            outcome=Outcome.ERROR,
-            error=message,
+        failed = RowResult(
+            line=result.line, username=result.username, outcome=Outcome.ERROR
         )
+        failed.fail([message])
+        return failed
     return result
 
 

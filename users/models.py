@@ -314,7 +314,8 @@ class UserImport(models.Model):
         max_length=20, choices=ImportStatus.choices, default=ImportStatus.PREVIEWED
     )
     # Row outcomes of the last preview or apply: [{"line", "username",
-    # "outcome", "changes", "error"}, ...].
+    # "outcome", "changes", "errors", "error"}, ...]. Rows stored before
+    # "errors" existed have only "error".
     rows = models.JSONField(default=list)
     created_at = models.DateTimeField(default=timezone.now)
     applied_at = models.DateTimeField(null=True, blank=True)

@@ -25,12 +25,18 @@ if TYPE_CHECKING:
 def user_get_by_username(
     organization: Organization, username: str
 ) -> PingIDUser | None:
-    """Return the organization's PingID user with `username`, matched without case."""
-    return (
-        PingIDUser.objects.for_organization(organization)
-        .filter(username_key=username_key(username))
-        .first()
+    """Return the organization's PingID user with `username`, matched without case.
+
+    New usernames are stored without surrounding spaces, so " sam " finds
+    "sam". A user stored with the spaces, before usernames were trimmed, is
+    still found by its exact name first.
+    """
+    exact, trimmed = username_key(username), username_key(username.strip())
+    users = PingIDUser.objects.for_organization(organization).filter(
+        username_key__in={exact, trimmed}
     )
+    by_key = {user.username_key: user for user in users}
+    return by_key.get(exact) or by_key.get(trimmed)
 
 
 def user_queryset(organization: Organization) -> QuerySet[PingIDUser]:

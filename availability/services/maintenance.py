@@ -41,6 +41,13 @@ def _validate_window(starts_at: datetime, ends_at: datetime, now: datetime) -> N
         raise ServiceError(
             "End is in the past: a new window must end after now.", field="ends_at"
         )
+    max_days = settings.AVAILABILITY_MAINTENANCE_MAX_DAYS_AHEAD
+    if starts_at > now + timedelta(days=max_days):
+        raise ServiceError(
+            f"Start {starts_at:%Y-%m-%d} is more than {max_days} days from now: "
+            f"choose a start within {max_days} days.",
+            field="starts_at",
+        )
     max_hours = settings.AVAILABILITY_MAINTENANCE_MAX_HOURS
     if ends_at - starts_at > timedelta(hours=max_hours):
         raise ServiceError(

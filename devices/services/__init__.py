@@ -35,6 +35,7 @@ from devices.services.pairing import (
     email_pairing_start,
     totp_pairing_finish,
     totp_pairing_start,
+    totp_pairing_uri,
 )
 
 __all__ = [
@@ -64,4 +65,5 @@ __all__ = [
     "otp_verify",
     "totp_pairing_finish",
     "totp_pairing_start",
+    "totp_pairing_uri",
 ]

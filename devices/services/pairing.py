@@ -58,10 +58,16 @@ def totp_pairing_start(
             target=session,
             after={"kind": session.kind, "expires_at": session.expires_at.isoformat()},
         )
-    uri = provisioning_uri(
-        secret, account=user.username, issuer=actor.organization.name
+    return session, secret, totp_pairing_uri(session)
+
+
+def totp_pairing_uri(session: PairingSession) -> str:
+    """Return the otpauth URI of a TOTP pairing's secret, which its QR code shows."""
+    return provisioning_uri(
+        session.secret,
+        account=session.user.username,
+        issuer=session.organization.name,
     )
-    return session, secret, uri
 
 
 def email_pairing_start(

@@ -101,8 +101,9 @@ def service_run(
     form: forms.Form | None = None,
     field_map: dict[str, str] | None = None,
 ) -> tuple[bool, ResultT | None]:
-    """Call a service; show its error as a field error and one flash line.
+    """Call a service; show its error once, on `form` if given, else as a flash line.
 
+    On the form, the error goes beside the field it names, or above the form.
     A `ConflictError` (someone else changed the target first) is a warning,
     never an error page. `field_map` renames service fields to form fields.
     """
@@ -111,11 +112,12 @@ def service_run(
     except ConflictError as error:
         messages.warning(request, error.message)
     except ServiceError as error:
-        if form is not None:
+        if form is None:
+            messages.error(request, error.message)
+        else:
             field = (field_map or {}).get(error.field or "", error.field)
             field = field if field in form.fields else None
             form.add_error(field, error.message)
-        messages.error(request, error.message)
     return False, None
 
 

@@ -1,8 +1,9 @@
 """Activation codes, authenticator-app pairing and e-mail pairing pages.
 
 Pages that show a secret (activation code, TOTP secret) are sent with
-Cache-Control: no-store, and the secret is never stored where it could be
-shown again: reloading the page starts over.
+Cache-Control: no-store. An activation code is shown once. A TOTP key is
+shown again only in the reply to a wrong code for its pairing, and only
+while that pairing is open. Opening the page anew starts with a new key.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils import timezone
 
 from devices import services
 from devices.forms import ActivationCodeForm, EmailPairingForm, OtpForm
@@ -55,31 +57,43 @@ def activation_code_issue(request: PortalRequest, user_id: int) -> HttpResponse:
 def _session_of(
     request: PortalRequest, pingid_user: PingIDUser, form: OtpForm, kind: str
 ) -> PairingSession | None:
+    """Return the pairing that the validated `form` names, or None."""
+    session_id = form.cleaned_data.get("session")
+    if session_id is None:
+        return None
     return (
         PairingSession.objects.for_organization(request.organization)
-        .filter(
-            user=pingid_user,
-            kind=kind,
-            session_id=form.cleaned_data["session"],
-        )
+        .filter(user=pingid_user, kind=kind, session_id=session_id)
+        .select_related("user", "organization")
         .first()
     )
 
 
+def _totp_key_context(session: PairingSession | None) -> dict[str, object]:
+    """Return the key and QR code of an open TOTP pairing, else offer a new start."""
+    if session is None or not session.is_open(timezone.now()):
+        return {"restart": True}
+    uri = services.totp_pairing_uri(session)
+    return {"secret": session.secret, "uri": uri, "qr": qr_svg(uri)}
+
+
 @portal_view(Action.DEVICE_MANAGE)
 def totp_pairing(request: PortalRequest, user_id: int) -> HttpResponse:
-    """Start on POST without a code; finish on POST with the session and a code."""
+    """Start on POST without a code; finish on POST with the session and a code.
+
+    After a wrong code the page shows the same key again, because the app
+    already scanned it, and the error once, beside the code field.
+    """
     pingid_user = pingid_user_get(request, user_id)
     actor = Actor.from_request(request)
     context: dict[str, object] = {"pingid_user": pingid_user, "back": user_url(user_id)}
     if request.method == "POST" and "otp" in request.POST:
         form = OtpForm(request.POST)
-        session = (
-            _session_of(request, pingid_user, form, PairingKind.TOTP)
-            if (form.is_valid())
-            else None
-        )
-        if session is not None:
+        valid = form.is_valid()
+        session = _session_of(request, pingid_user, form, PairingKind.TOTP)
+        if session is None:
+            form.add_error(None, "This pairing no longer exists: start again.")
+        elif valid:
             found: PairingSession = session
             done, device = service_run(
                 request,
@@ -95,21 +109,19 @@ def totp_pairing(request: PortalRequest, user_id: int) -> HttpResponse:
                     f"{device.get_role_display().lower()} device.",
                 )
                 return HttpResponseRedirect(user_url(user_id))
-        elif form.is_valid():
-            form.add_error(None, "This pairing no longer exists: start again.")
-        context.update(form=form, restart=True)
+            # The wrong code was counted and may have closed the pairing.
+            session.refresh_from_db()
+        context.update(form=form, **_totp_key_context(session))
     elif request.method == "POST":
         done, started = service_run(
             request,
             lambda: services.totp_pairing_start(actor=actor, user=pingid_user),
         )
         if done and started is not None:
-            session, secret, uri = started
+            session = started[0]
             context.update(
                 form=OtpForm(initial={"session": session.session_id}),
-                secret=secret,
-                uri=uri,
-                qr=qr_svg(uri),
+                **_totp_key_context(session),
             )
     return no_store(render(request, "devices/totp_pairing.html", context))
 

@@ -37,6 +37,26 @@ def test_create_organization_rejects_blank_name() -> None:
     assert not Organization.objects.exists()
 
 
+@pytest.mark.parametrize("duplicate", ["Initech", " initech ", "INITECH"])
+def test_create_organization_rejects_duplicate_name(duplicate: str) -> None:
+    _run("create_organization", "Initech")
+
+    with pytest.raises(CommandError) as error:
+        _run("create_organization", duplicate)
+
+    assert "An organization named 'Initech' already exists" in str(error.value)
+    assert "choose another name" in str(error.value)
+    assert Organization.objects.count() == 1
+    assert ActivityEvent.objects.filter(action="organization.create").count() == 1
+
+
+def test_create_organization_rejects_long_name() -> None:
+    with pytest.raises(CommandError, match=r"too long \(201 characters\)"):
+        _run("create_organization", "x" * 201)
+
+    assert not Organization.objects.exists()
+
+
 def test_create_administrator_generates_password(organization: Organization) -> None:
     output = _run(
         "create_administrator",

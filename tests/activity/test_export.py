@@ -207,7 +207,11 @@ def test_export_rejects_invalid_filter(
         "/activity/exports/", {"format": "csv", "ip": "999.1.1.1"}, follow=True
     )
 
-    assert "ip: Enter a valid IPv4 or IPv6 address." in response.content.decode()
+    page = response.content.decode()
+
+    assert "Export not started: the filter is invalid." in page
+    assert "<li>IP address: Enter a valid IPv4 or IPv6 address.</li>" in page
+    assert "<li>ip: " not in page
     assert not Export.objects.exists()
 
 

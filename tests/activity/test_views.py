@@ -44,7 +44,7 @@ def test_time_range_is_read_in_administrator_time_zone(
     )
 
     assert _ids(response) == [inside.pk]
-    assert "2026-11-20 11:30:00" in response.content.decode()
+    assert 'datetime="2026-11-20T11:30:00+01:00"' in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -118,8 +118,34 @@ def test_invalid_filter_names_field(
     page = response.content.decode()
 
     assert response.status_code == 400
-    assert "ip: Enter a valid IPv4 or IPv6 address." in page
-    assert "until: Enter an end after the start of the time range." in page
+    assert "IP address: Enter a valid IPv4 or IPv6 address." in page
+    assert "Until: Enter an end after the start of the time range." in page
+
+
+@pytest.mark.parametrize(
+    ("params", "label", "name"),
+    [
+        ({"since": "yesterday"}, "From", "since"),
+        ({"category": "billing"}, "Category", "category"),
+        ({"service": "fax"}, "Service", "service"),
+        ({"outcome": "maybe"}, "Result", "outcome"),
+        ({"administrator": "me"}, "Administrator", "administrator"),
+    ],
+)
+def test_invalid_filter_names_label_shown_on_page(
+    global_admin: Membership,
+    client_for: Callable[[Membership], Client],
+    params: dict[str, str],
+    label: str,
+    name: str,
+) -> None:
+    response = client_for(global_admin).get("/activity/", params)
+    page = response.content.decode()
+
+    assert response.status_code == 400
+    assert response.context["page"] is None
+    assert f"<li>{label}: " in page
+    assert f"<li>{name}: " not in page
 
 
 def test_keyset_pages_cover_all_events_once(
@@ -298,7 +324,7 @@ def test_since_out_of_range(
     page = response.content.decode()
 
     assert response.status_code == 400
-    assert "since: Enter a time that is between 0001-01-01 and 9999-12-31" in page
+    assert "From: Enter a time that is between 0001-01-01 and 9999-12-31" in page
 
 
 def test_export_since_out_of_range(

@@ -254,6 +254,7 @@ def test_maintenance_create(admin_actor: Actor, now: datetime) -> None:
         (timedelta(hours=2), timedelta(hours=2), "ends_at", "not after start"),
         (timedelta(hours=-3), timedelta(hours=-1), "ends_at", "in the past"),
         (timedelta(hours=1), timedelta(hours=80), "ends_at", "longer than 72"),
+        (timedelta(days=366), timedelta(days=366, hours=1), "starts_at", "365 days"),
     ],
 )
 def test_maintenance_validated(

@@ -229,6 +229,31 @@ def test_maintenance_end_before_start_error(
     assert not MaintenanceWindow.objects.exists()
 
 
+@pytest.mark.parametrize("time_zone", ["UTC", "America/New_York"])
+def test_maintenance_far_future_rejected(
+    global_admin: Membership, client_for: ClientFor, time_zone: str
+) -> None:
+    global_admin.time_zone = time_zone
+    global_admin.save()
+
+    response = client_for(global_admin).post(
+        "/availability/maintenance/new/",
+        {
+            "starts_at": "9999-12-31T20:00",
+            "ends_at": "9999-12-31T23:00",
+            "message": "x",
+        },
+    )
+
+    errors = response.context["form"].errors
+    assert response.status_code == 200
+    assert errors["starts_at"] == [
+        "Start 9999-12-31 is more than 365 days from now: choose a start within "
+        "365 days."
+    ]
+    assert not MaintenanceWindow.objects.exists()
+
+
 def test_maintenance_list_query_count(
     global_admin: Membership, client_for: ClientFor, django_assert_num_queries: Any
 ) -> None:

@@ -36,10 +36,20 @@ def test_pair_authenticator_app_from_user_page(
     page.click("#totp-start button[type=submit]")
     expect(page.locator(".qr-box svg")).to_be_visible()
     uri = page.locator("#totp-uri").text_content() or ""
+    secret = page.locator("#totp-secret").text_content()
     screenshot(page, "devices-totp-pairing")
 
+    # A mistyped code keeps the key the phone already scanned.
+    totp = pyotp.parse_uri(uri)
+    page.fill("input[name=otp]", "000000" if totp.now() != "000000" else "111111")
+    page.click("#totp-finish button[type=submit]")
+    expect(page.locator("#totp-secret")).to_have_text(secret or "")
+    expect(page.locator(".field .error")).to_contain_text("Wrong code")
+    expect(page.get_by_text("Wrong code")).to_have_count(1)
+    screenshot(page, "devices-totp-wrong-code")
+
     # The phone reads the otpauth:// URI from the QR code and shows a code.
-    code = pyotp.parse_uri(uri).now()
+    code = totp.now()
     page.fill("input[name=otp]", code)
     page.click("#totp-finish button[type=submit]")
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pyotp
@@ -308,18 +309,95 @@ def test_totp_pairing_from_user_devices_page(desk: Client, person: PingIDUser) -
     assert b"Primary" in page.content
 
 
-def test_totp_pairing_wrong_code_shows_field_error(
+def _wrong_code(secret: str) -> str:
+    """Return a six-digit code that no step near now accepts for `secret`."""
+    totp = pyotp.TOTP(secret)
+    accepted = {
+        totp.at(datetime.now(UTC) + timedelta(seconds=30 * step))
+        for step in range(-2, 3)
+    }
+    return next(code for code in ("000000", "111111", "222222") if code not in accepted)
+
+
+def test_totp_pairing_wrong_code_keeps_key(desk: Client, person: PingIDUser) -> None:
+    url = reverse("devices:totp_pairing", args=[person.pk])
+    started = desk.post(url)
+    secret = started.context["secret"]
+    session = PairingSession.objects.get()
+
+    response = desk.post(
+        url, {"session": str(session.session_id), "otp": _wrong_code(secret)}
+    )
+    page = response.content.decode()
+
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    assert response.context["secret"] == secret
+    assert response.context["uri"] == started.context["uri"]
+    assert f'id="totp-secret">{secret}<' in page
+    assert page.count("Wrong code") == 1
+    assert response.context["form"].errors["otp"][0].startswith("Wrong code")
+    assert not list(response.context["messages"])
+    assert "Start again with a new key" not in page
+    assert not Device.objects.exists()
+
+
+def test_totp_pairing_right_code_after_wrong_one(
     desk: Client, person: PingIDUser
 ) -> None:
     url = reverse("devices:totp_pairing", args=[person.pk])
-    desk.post(url)
+    secret = desk.post(url).context["secret"]
+    session_id = str(PairingSession.objects.get().session_id)
+    desk.post(url, {"session": session_id, "otp": _wrong_code(secret)})
+
+    finished = desk.post(url, {"session": session_id, "otp": pyotp.TOTP(secret).now()})
+
+    assert finished.status_code == 302
+    assert Device.objects.filter(user=person).count() == 1
+
+
+def test_totp_pairing_empty_code_keeps_key(desk: Client, person: PingIDUser) -> None:
+    url = reverse("devices:totp_pairing", args=[person.pk])
+    secret = desk.post(url).context["secret"]
     session = PairingSession.objects.get()
 
-    response = desk.post(url, {"session": str(session.session_id), "otp": "000000"})
+    response = desk.post(url, {"session": str(session.session_id), "otp": ""})
 
-    assert response.status_code == 200
-    assert b"Wrong code" in response.content
-    assert not Device.objects.exists()
+    assert response.context["secret"] == secret
+    assert "otp" in response.context["form"].errors
+
+
+def test_totp_pairing_too_many_wrong_codes_restarts(
+    desk: Client, person: PingIDUser, settings: Any
+) -> None:
+    settings.DEVICE_PAIRING_MAX_ATTEMPTS = 2
+    url = reverse("devices:totp_pairing", args=[person.pk])
+    secret = desk.post(url).context["secret"]
+    session_id = str(PairingSession.objects.get().session_id)
+    wrong = _wrong_code(secret)
+
+    desk.post(url, {"session": session_id, "otp": wrong})
+    response = desk.post(url, {"session": session_id, "otp": wrong})
+    page = response.content.decode()
+
+    assert "secret" not in response.context
+    assert secret not in page
+    assert page.count("too many wrong codes") == 1
+    assert "Start again with a new key" in page
+
+
+def test_totp_pairing_unknown_session_restarts(
+    desk: Client, person: PingIDUser
+) -> None:
+    url = reverse("devices:totp_pairing", args=[person.pk])
+
+    response = desk.post(
+        url, {"session": "00000000-0000-4000-8000-000000000000", "otp": "123456"}
+    )
+    page = response.content.decode()
+
+    assert "This pairing no longer exists: start again." in page
+    assert "Start again with a new key" in page
 
 
 def test_email_pairing_pages(

@@ -169,3 +169,17 @@ def test_global_admin_bypasses_without_end(global_admin: Membership) -> None:
     )
 
     assert pingid_user.services.filter(bypass_unlimited=True).exists()
+
+
+def test_denied_page_keeps_product_names(
+    auditor: Membership, client_for: Callable[[Membership], Client]
+) -> None:
+    user = PingIDUserFactory(organization=auditor.organization)
+
+    response = client_for(auditor).get(f"/users/{user.pk}/bypass/")
+    page = response.content.decode()
+
+    assert response.status_code == 403
+    assert "Your role may not bypass MFA for a PingID user until an instant." in page
+    assert "bypass mfa" not in page
+    assert "pingid user" not in page

@@ -271,3 +271,47 @@ def test_production_defaults_make_cookies_secure() -> None:
     ).stdout.split()
 
     assert output == ["True", "True", "True", "True", "1800", "43200"]
+
+
+def test_sign_out_get_shows_button(
+    global_admin: Membership, client_for: Callable[[Membership], Client]
+) -> None:
+    client = client_for(global_admin)
+
+    response = client.get("/accounts/sign-out/")
+    page = response.content.decode()
+
+    assert response.status_code == 200
+    assert '<form method="post" action="/accounts/sign-out/">' in page
+    assert "csrfmiddlewaretoken" in page
+    assert global_admin.user.email in page
+    assert client.get("/").status_code == 200
+
+
+def test_sign_out_get_when_signed_out_redirects() -> None:
+    response = Client().get("/accounts/sign-out/", follow=True)
+
+    assert response.redirect_chain == [("/accounts/sign-in/", 302)]
+    assert "You are not signed in." in response.content.decode()
+
+
+def test_sign_out_post_ends_session(
+    global_admin: Membership, client_for: Callable[[Membership], Client]
+) -> None:
+    client = client_for(global_admin)
+
+    response = client.post("/accounts/sign-out/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/sign-in/"
+    assert client.get("/").status_code == 302
+
+
+def test_sign_out_post_needs_csrf_token(global_admin: Membership) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(global_admin.user)
+
+    response = client.post("/accounts/sign-out/")
+
+    assert response.status_code == 403
+    assert "_auth_user_id" in client.session

@@ -86,6 +86,47 @@ def test_create_and_duplicate(
     assert "username" in duplicate.json()["fields"]
 
 
+def test_create_trims_username(
+    help_desk: Membership, api_for: Callable[[Membership], APIClient]
+) -> None:
+    client = api_for(help_desk)
+
+    created = client.post("/api/v1/users/", {"username": "  sam lee \t"}, format="json")
+    again = client.post("/api/v1/users/", {"username": "sam lee"}, format="json")
+    blank = client.post("/api/v1/users/", {"username": "   "}, format="json")
+
+    assert created.status_code == 201
+    assert created.json()["username"] == "sam lee"
+    assert PingIDUser.objects.get().username == "sam lee"
+    assert again.json()["code"] == "duplicate"
+    assert blank.status_code == 400
+    assert "username" in blank.json()["fields"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"action": "disable", "reason": "r"},
+        {"action": "disable", "reason": "r", "user_ids": [999999]},
+        {"action": "disable", "reason": "r", "filter": "q=nobody-has-this-name"},
+    ],
+)
+def test_bulk_without_users_names_request_fields(
+    global_admin: Membership,
+    api_for: Callable[[Membership], APIClient],
+    body: dict[str, object],
+) -> None:
+    response = api_for(global_admin).post("/api/v1/users/bulk/", body, format="json")
+
+    error = response.json()
+    assert response.status_code == 400
+    assert error["code"] == "no_users"
+    assert "user_ids" in error["fields"]
+    assert "user_ids" in error["message"]
+    assert "filter" in error["message"]
+    assert "tick" not in error["message"]
+
+
 @time_machine.travel(NOW, tick=False)
 def test_bypass_resume_and_cap(
     help_desk: Membership,

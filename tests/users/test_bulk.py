@@ -57,6 +57,21 @@ def test_bulk_disable_selected_rows(
     assert ActivityEvent.objects.filter(action="user.suspend").count() == 2
 
 
+def test_bulk_confirm_without_users_changes_nothing(
+    help_desk: Membership, client_for: Callable[[Membership], Client]
+) -> None:
+    response = client_for(help_desk).post(
+        reverse("users:bulk"),
+        {"action": "disable", "user": ["999999"], "step": "confirm", "reason": "r"},
+    )
+    page = response.content.decode()
+
+    assert response.status_code == 200
+    assert "No user selected: go back, tick users" in page
+    assert "user_ids" not in page
+    assert not UserBulkJob.objects.exists()
+
+
 def test_bulk_all_matching_filter_lists_failures(
     global_admin: Membership,
     client_for: Callable[[Membership], Client],

@@ -98,6 +98,20 @@ def test_update_keeps_empty_cells_and_services(
     assert enabled == ["vpn", "web"]
 
 
+def test_username_spaces_are_trimmed(
+    admin_actor: Actor, make_user: Callable[..., PingIDUser]
+) -> None:
+    make_user(username="kim", first_name="Old")
+    text = "username,first_name\n  kim ,New\n lee  ,Lee\n"
+
+    applied = import_apply(actor=admin_actor, user_import=preview(admin_actor, text))
+
+    assert [row["outcome"] for row in applied.rows] == ["update", "create"]
+    assert [row["username"] for row in applied.rows] == ["kim", "lee"]
+    assert PingIDUser.objects.get(username="kim").first_name == "New"
+    assert PingIDUser.objects.filter(username="lee").exists()
+
+
 def test_duplicate_username_in_file_is_an_error(admin_actor: Actor) -> None:
     text = "username\nsam\nSAM\n"
 
@@ -141,6 +155,57 @@ def test_row_with_wrong_cell_count_is_reported(admin_actor: Actor) -> None:
 
     assert [row["outcome"] for row in user_import.rows] == ["create", "error"]
     assert "3 cells" in user_import.rows[1]["error"]
+
+
+def test_row_lists_every_error(admin_actor: Actor) -> None:
+    text = (
+        "username,email,role,status,services\n"
+        "bad\tname,not-an-email,BOSS,SUSPENDED,web fax\n"
+    )
+
+    [row] = preview(admin_actor, text).rows
+
+    assert row["outcome"] == "error"
+    assert len(row["errors"]) == 5
+    assert "control character" in row["errors"][0]
+    assert "E-mail address 'not-an-email' is invalid" in row["errors"][1]
+    assert "Role 'BOSS' is invalid" in row["errors"][2]
+    assert "Status SUSPENDED" in row["errors"][3]
+    assert "Unknown service fax" in row["errors"][4]
+    assert row["error"] == " ".join(row["errors"])
+    assert not PingIDUser.objects.exists()
+
+
+def test_preview_page_lists_errors_and_services(
+    help_desk: Membership, client_for: Callable[[Membership], Client]
+) -> None:
+    text = "username,email,role,services\nann,not-an-email,BOSS,\nbob,,,web vpn\n"
+    upload = SimpleUploadedFile("people.csv", text.encode())
+    client = client_for(help_desk)
+
+    uploaded = client.post(reverse("users:import_upload"), {"file": upload})
+    page = client.get(uploaded["Location"]).content.decode()
+
+    assert page.count('<li class="row-error">') == 2
+    assert "E-mail address &#x27;not-an-email&#x27; is invalid" in page
+    assert "Role &#x27;BOSS&#x27; is invalid" in page
+    assert "<code>services</code>: web, vpn</div>" in page
+    assert "[&#x27;web&#x27;" not in page
+
+
+def test_preview_page_shows_services_change(
+    help_desk: Membership,
+    client_for: Callable[[Membership], Client],
+    make_user: Callable[..., PingIDUser],
+) -> None:
+    make_user(username="cat", services=["web"])
+    upload = SimpleUploadedFile("people.csv", b"username,services\ncat,vpn\n")
+    client = client_for(help_desk)
+
+    uploaded = client.post(reverse("users:import_upload"), {"file": upload})
+    page = client.get(uploaded["Location"]).content.decode()
+
+    assert "<code>services</code>: web → vpn, web</div>" in page
 
 
 def test_import_applies_only_once(admin_actor: Actor) -> None:

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
 
+from accounts.models import Membership
 from activity.models import ActivityEvent
 from pingid_portal.actors import Actor
 from pingid_portal.errors import ConflictError, ServiceError
@@ -69,7 +70,7 @@ def test_create_defaults_to_every_service(admin_actor: Actor) -> None:
         "-minus",
         "@handle",
         "a" * 250,
-        "  spaced  name ",
+        "spaced  name",
     ],
 )
 def test_create_keeps_unusual_usernames_intact(
@@ -80,6 +81,27 @@ def test_create_keeps_unusual_usernames_intact(
     user.refresh_from_db()
     assert user.username == username
     assert user_get_by_username(admin_actor.organization, username.upper()) == user
+
+
+def test_create_trims_surrounding_spaces(admin_actor: Actor) -> None:
+    user = user_create(actor=admin_actor, username="  spaced  name \t")
+
+    user.refresh_from_db()
+    assert user.username == "spaced  name"
+    assert user_get_by_username(admin_actor.organization, " SPACED  NAME ") == user
+
+
+def test_lookup_finds_legacy_spaced_username(
+    admin_actor: Actor, make_user: Callable[..., PingIDUser]
+) -> None:
+    legacy = make_user(username="  two  spaces  ")
+    trimmed = make_user(username="two  spaces")
+
+    found_legacy = user_get_by_username(admin_actor.organization, "  two  spaces  ")
+    found_trimmed = user_get_by_username(admin_actor.organization, "two  spaces")
+
+    assert found_legacy == legacy
+    assert found_trimmed == trimmed
 
 
 def test_create_normalizes_username_to_nfc(admin_actor: Actor) -> None:
@@ -283,6 +305,26 @@ def test_help_desk_cannot_bypass_past_cap(
     assert error.value.field == "until"
     assert not any(row.is_bypassed() for row in pingid_user.services.all())
     assert events("user.bypass") == []
+
+
+@time_machine.travel(NOW, tick=False)
+def test_bypass_cap_message_uses_local_time(
+    help_desk: Membership, pingid_user: PingIDUser
+) -> None:
+    help_desk.time_zone = "Europe/Berlin"
+    help_desk.save()
+
+    with pytest.raises(ServiceError) as error:
+        user_bypass(
+            actor=Actor.for_membership(help_desk),
+            user=pingid_user,
+            until=NOW + timedelta(hours=80),
+            reason="Phone broken",
+        )
+
+    # 72 hours after 12:00 UTC is 14:00 in Berlin (CEST, UTC+2).
+    assert "until 2026-06-04 14:00 CEST." in error.value.message
+    assert "+00:00" not in error.value.message
 
 
 @time_machine.travel(NOW, tick=False)

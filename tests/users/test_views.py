@@ -185,15 +185,68 @@ def test_filters_status_service_bypass_device_and_inactivity(
     assert names(inactive_days="30", no_device="false") == {"stale"}
 
 
-def test_invalid_filter_shows_error_not_500(
+@pytest.mark.parametrize(
+    ("params", "label"),
+    [
+        ({"status": "BOGUS"}, "Status"),
+        ({"service": "fax"}, "Service"),
+        ({"bypassed": "maybe"}, "Bypassed now"),
+        ({"no_device": "perhaps"}, "No device"),
+        ({"inactive_days": "-4", "after": "garbage"}, "No sign-in for days"),
+        ({"inactive_days": "2.5"}, "No sign-in for days"),
+        ({"inactive_days": "soon"}, "No sign-in for days"),
+    ],
+)
+def test_invalid_filter_shows_label_and_no_rows(
+    global_admin: Membership,
+    client_for: Callable[[Membership], Client],
+    make_user: Callable[..., PingIDUser],
+    params: dict[str, str],
+    label: str,
+) -> None:
+    make_user(username="visible-without-filter")
+
+    response = client_for(global_admin).get(reverse("users:user_list"), params)
+    page = response.content.decode()
+
+    assert response.status_code == 400
+    assert response.context["rows"] == []
+    assert "visible-without-filter" not in page
+    assert f"<li>{label}: " in page
+    assert "nothing was searched" in page
+
+
+def test_invalid_filter_error_names_the_fix(
     global_admin: Membership, client_for: Callable[[Membership], Client]
 ) -> None:
-    response = client_for(global_admin).get(
-        reverse("users:user_list"), {"inactive_days": "-4", "after": "garbage"}
-    )
+    client = client_for(global_admin)
 
-    assert response.status_code == 200
-    assert "inactive_days" in response.content.decode()
+    status = client.get(reverse("users:user_list"), {"status": "BOGUS"})
+    days = client.get(reverse("users:user_list"), {"inactive_days": "0"})
+
+    assert "use one of ACTIVE, PENDING, NOT_ACTIVE" in status.content.decode()
+    assert "Enter a whole number of days from 1 to 3650." in days.content.decode()
+
+
+def test_invalid_filter_htmx_swap_shows_error(
+    global_admin: Membership,
+    client_for: Callable[[Membership], Client],
+    make_user: Callable[..., PingIDUser],
+) -> None:
+    make_user(username="visible-without-filter")
+
+    response = client_for(global_admin).get(
+        reverse("users:user_list"),
+        {"service": "fax"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="results",
+    )
+    page = response.content.decode()
+
+    assert response.status_code == 400
+    assert page.lstrip().startswith('<div id="results">')
+    assert "<li>Service: " in page
+    assert "visible-without-filter" not in page
 
 
 def test_keyset_pages_forward_and_back(
@@ -538,6 +591,30 @@ def test_bypass_rejects_time_skipped_by_clock_change(
     )
 
     assert "does not exist in Europe/Berlin" in response.content.decode()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_bypass_garbage_end_time_one_error(
+    global_admin: Membership,
+    client_for: Callable[[Membership], Client],
+    pingid_user: PingIDUser,
+) -> None:
+    response = client_for(global_admin).post(
+        reverse("users:user_bypass", args=[pingid_user.pk]),
+        {
+            "duration": "until",
+            "until_local": "next tuesday",
+            "reason": "r",
+            "step": "review",
+        },
+    )
+
+    errors = response.context["form"].errors["until_local"]
+    assert errors == [
+        "End time is invalid: enter a date and time such as 2026-06-01T14:30."
+    ]
+    assert "End time is missing" not in response.content.decode()
+    assert not any(row.is_bypassed() for row in pingid_user.services.all())
 
 
 @time_machine.travel(NOW, tick=False)

@@ -11,6 +11,7 @@ from activity.services import event_record
 from pingid_portal.actors import Actor
 from pingid_portal.errors import ConflictError, ServiceError
 from pingid_portal.permissions import Action, has_permission
+from pingid_portal.times import local_time_text
 from users.models import PingIDUser, UserService, UserStatus
 from users.services.common import (
     clean_reason,
@@ -60,9 +61,10 @@ def check_bypass_end(
     cap = bypass_cap(actor)
     if cap is not None and until - now > cap:
         hours = int(cap.total_seconds() // 3600)
+        latest = local_time_text(now + cap, actor.time_zone)
         raise ServiceError(
             f"End time is too far ahead: your role may bypass MFA for at most "
-            f"{hours} hours, until {(now + cap).isoformat(timespec='minutes')}.",
+            f"{hours} hours, until {latest}.",
             code="bypass_cap",
             field="until",
         )

@@ -29,9 +29,13 @@ REASON_MAX_LENGTH = 1000
 
 
 def clean_username(username: str) -> str:
-    """Return the stored form of `username`, or raise `ServiceError` naming the fix."""
-    username = normalize_username(username or "")
-    if not username.strip():
+    """Return the stored form of `username`, or raise `ServiceError` naming the fix.
+
+    Spaces around the name are removed, because a pasted name often carries
+    them and " sam" cannot be told from "sam" in a list.
+    """
+    username = normalize_username((username or "").strip())
+    if not username:
         raise ServiceError("Username is missing: enter a username.", field="username")
     if len(username) > USERNAME_MAX_LENGTH:
         raise ServiceError(

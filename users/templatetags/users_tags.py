@@ -36,3 +36,11 @@ def bypass_remaining(row: UserService, now: datetime | None = None) -> str:
     if row.bypass_until is None:
         return ""
     return timeuntil(row.bypass_until, now or timezone.now(), depth=2)
+
+
+@register.filter
+def change_value(value: object) -> str:
+    """Return a value of an import change as text, a list such as "web, vpn"."""
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) or "none"
+    return str(value)

@@ -58,8 +58,11 @@ def bulk_start(request: PortalRequest) -> HttpResponse:
     if step in ("review", "confirm") and form.is_valid():
         if isinstance(form, BypassForm):
             review = review_bypass(request, form)
-        ready = step == "confirm" and (
-            review is not None or not isinstance(form, BypassForm)
+        # Without users the page shows its own "No user selected" message.
+        ready = (
+            step == "confirm"
+            and bool(user_ids)
+            and (review is not None or not isinstance(form, BypassForm))
         )
         job = _create_job(request, action, form, user_ids) if ready else None
         if job is not None:

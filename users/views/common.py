@@ -6,12 +6,12 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
 
 from activity.models import ActivityEvent
 from pingid_portal.errors import ServiceError
 from pingid_portal.http import PortalRequest
 from pingid_portal.tenancy import get_for_organization
+from pingid_portal.times import local_time_text
 from users.models import PingIDUser
 
 
@@ -42,7 +42,7 @@ def user_for_action(request: PortalRequest, user_id: int) -> PingIDUser | HttpRe
     )
     if removal is None:
         raise Http404("No PingID user matches the given query.")
-    when = timezone.localtime(removal.occurred_at).strftime("%Y-%m-%d %H:%M %Z")
+    when = local_time_text(removal.occurred_at)
     messages.error(
         request,
         f"PingID user {removal.pingid_username!r} no longer exists: "

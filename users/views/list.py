@@ -47,7 +47,9 @@ def user_list(request: PortalRequest) -> HttpResponse:
     sort_key = request.GET.get("sort", DEFAULT_SORT)
     sort = SORTS.get(sort_key) or SORTS[DEFAULT_SORT]
 
-    users = filterset.qs
+    # An invalid filter shows its errors and no rows, never every row.
+    valid = filterset.is_valid()
+    users = filterset.qs if valid else filterset.queryset.none()
     page = paginate(
         users,
         sort,
@@ -68,7 +70,7 @@ def user_list(request: PortalRequest) -> HttpResponse:
     template = "users/user_list.html"
     if request.htmx and request.htmx.target == "results":
         template += "#results"
-    return render(request, template, context)
+    return render(request, template, context, status=200 if valid else 400)
 
 
 def _chip_context(

@@ -14,6 +14,7 @@ from datetime import datetime
 from django.urls import reverse
 from django.utils import timezone
 
+from pingid_portal.times import local_time_text
 from users.selectors import UserRow
 from users.templatetags.users_tags import STATUS_BADGES
 
@@ -59,10 +60,6 @@ class RowView:
     last_authenticated_ago: str
 
 
-def _format_local(value: datetime) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M %Z")
-
-
 def _badges(row: UserRow, now: datetime) -> list[ServiceBadge]:
     badges = []
     for service in row.enabled_services:
@@ -72,7 +69,7 @@ def _badges(row: UserRow, now: datetime) -> list[ServiceBadge]:
             badges.append(ServiceBadge(service.service, "no end", "no end"))
         else:
             left = short_duration((service.bypass_until - now).total_seconds())
-            end = _format_local(service.bypass_until)
+            end = local_time_text(service.bypass_until)
             badges.append(ServiceBadge(service.service, left, end))
     return badges
 
@@ -96,7 +93,7 @@ def row_views(rows: list[UserRow]) -> list[RowView]:
                 status_class=STATUS_BADGES.get(user.status, "badge-muted"),  # type: ignore[call-overload]
                 services=_badges(row, now),
                 device_count=row.device_count,
-                last_authenticated=_format_local(seen) if seen else "",
+                last_authenticated=local_time_text(seen) if seen else "",
                 last_authenticated_iso=seen.isoformat() if seen else "",
                 last_authenticated_ago=short_duration((now - seen).total_seconds())
                 if seen
