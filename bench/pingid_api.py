@@ -132,27 +132,72 @@ def _post(url: str, body: bytes) -> tuple[int, bytes]:
         return error.code, error.read()
 
 
+def _cpu_seconds(server_pid: int) -> dict[str, float]:
+    """Return the CPU time used so far by each group of processes (Linux /proc).
+
+    Groups: gunicorn (its master and workers), postgres (the backends serving
+    loopback connections), redis and client (this process).
+    """
+    tick = os.sysconf("SC_CLK_TCK")
+    totals = dict.fromkeys(("gunicorn", "postgres", "redis", "client"), 0.0)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        # Fields after the command name: state, ppid, ..., utime (14), stime (15).
+        fields = stat[stat.rindex(")") + 2 :].split()
+        used = (int(fields[11]) + int(fields[12])) / tick
+        pid, parent = int(entry.name), int(fields[1])
+        if server_pid in (pid, parent):
+            totals["gunicorn"] += used
+        elif command.startswith("postgres:") and "127.0.0.1(" in command:
+            totals["postgres"] += used
+        elif "redis-server" in command:
+            totals["redis"] += used
+        elif pid == os.getpid():
+            totals["client"] += used
+    return totals
+
+
 def _timed(
-    url_bodies: list[tuple[str, Callable[[], bytes]]], threads: int
-) -> tuple[float, list[bytes]]:
-    """POST every body (made at send time) from `threads` clients; return calls/s."""
+    url_bodies: list[tuple[str, Callable[[], bytes]]], threads: int, server_pid: int
+) -> tuple[float, list[bytes], dict[str, float]]:
+    """POST every body (made at send time) from `threads` clients.
+
+    Returns calls per second, the answers, and the CPU milliseconds per call
+    of each process group.
+    """
+    cpu_before = _cpu_seconds(server_pid)
     started = time.perf_counter()
     with ThreadPoolExecutor(threads) as pool:
         results = list(pool.map(lambda item: _post(item[0], item[1]()), url_bodies))
     elapsed = time.perf_counter() - started
+    cpu_after = _cpu_seconds(server_pid)
     bad = [status for status, _ in results if status != 200]
     if bad:
         first = next(content for status, content in results if status != 200)
         raise SystemExit(
             f"{len(bad)} calls failed, first HTTP status {bad[0]}: {first[:300]!r}"
         )
-    return len(url_bodies) / elapsed, [content for _, content in results]
+    cpu = {
+        group: (cpu_after[group] - cpu_before[group]) * 1000 / len(url_bodies)
+        for group in cpu_after
+    }
+    return len(url_bodies) / elapsed, [content for _, content in results], cpu
 
 
-def _baseline_run(base: str, calls: int, threads: int) -> float:
+def _baseline_run(
+    base: str, calls: int, threads: int, server_pid: int
+) -> tuple[float, dict[str, float]]:
     body = b'{"reqBody": {"userName": "baseline"}}'
-    rate, _ = _timed([(f"{base}/bench/baseline", lambda: body)] * calls, threads)
-    return rate
+    rate, _, cpu = _timed(
+        [(f"{base}/bench/baseline", lambda: body)] * calls, threads, server_pid
+    )
+    return rate, cpu
 
 
 def _signed_authoffline(client: PingIDClient, session_id: str, secret: str) -> bytes:
@@ -177,7 +222,9 @@ def _audit_check(organization: Organization, calls: int) -> None:
         raise SystemExit(f"settings file counted {used} calls of {calls}")
 
 
-def _pingid_run(base: str, calls: int, threads: int) -> float:
+def _pingid_run(
+    base: str, calls: int, threads: int, server_pid: int
+) -> tuple[float, dict[str, float]]:
     client, sessions = _prepare(calls)
     url = f"{base}/pingid/rest/4/authoffline/do"
     # Signed at send time: under load a run can outlast a TOTP step.
@@ -188,13 +235,25 @@ def _pingid_run(base: str, calls: int, threads: int) -> float:
         )
         for session_id, secret in sessions
     ]
-    rate, contents = _timed(bodies, threads)
+    rate, contents, cpu = _timed(bodies, threads, server_pid)
     for content in contents:
         answer = client.read_answer(content.decode())
         if answer["errorId"] != 200:
             raise SystemExit(f"authoffline failed: {answer}")
     _audit_check(Organization.objects.get(org_alias=client.org_alias), calls)
-    return rate
+    return rate, cpu
+
+
+def _cpu_line(cpu: dict[str, float]) -> str:
+    parts = [f"{group} {milliseconds:.2f}" for group, milliseconds in cpu.items()]
+    return f"CPU ms per call: {', '.join(parts)}, total {sum(cpu.values()):.2f}"
+
+
+def _median_cpu(runs: list[dict[str, float]]) -> dict[str, float]:
+    return {
+        group: round(statistics.median(run[group] for run in runs), 3)
+        for group in runs[0]
+    }
 
 
 def _wait_for(port: int) -> None:
@@ -243,15 +302,23 @@ def main() -> None:
         _wait_for(arguments.port)
         base = f"http://{HOST}:{arguments.port}"
         # Warm-up, not measured: every worker imports and connects.
-        _baseline_run(base, 20 * arguments.workers, arguments.threads)
-        _pingid_run(base, 20 * arguments.workers, arguments.threads)
+        _baseline_run(base, 20 * arguments.workers, arguments.threads, server.pid)
+        _pingid_run(base, 20 * arguments.workers, arguments.threads, server.pid)
         baseline, pingid = [], []
+        baseline_cpu, pingid_cpu = [], []
         for run in range(arguments.runs):
-            baseline.append(_baseline_run(base, arguments.calls, arguments.threads))
-            pingid.append(_pingid_run(base, arguments.calls, arguments.threads))
-            print(
-                f"run {run + 1}: baseline {baseline[-1]:.0f}/s, authoffline {pingid[-1]:.0f}/s"
+            rate, cpu = _baseline_run(
+                base, arguments.calls, arguments.threads, server.pid
             )
+            baseline.append(rate)
+            baseline_cpu.append(cpu)
+            print(f"run {run + 1}: baseline {rate:.0f}/s; {_cpu_line(cpu)}")
+            rate, cpu = _pingid_run(
+                base, arguments.calls, arguments.threads, server.pid
+            )
+            pingid.append(rate)
+            pingid_cpu.append(cpu)
+            print(f"run {run + 1}: authoffline {rate:.0f}/s; {_cpu_line(cpu)}")
         ratio = statistics.median(pingid) / statistics.median(baseline)
         print(
             json.dumps(
@@ -259,6 +326,8 @@ def main() -> None:
                     "baseline_median_per_second": round(statistics.median(baseline)),
                     "authoffline_median_per_second": round(statistics.median(pingid)),
                     "ratio": round(ratio, 3),
+                    "baseline_cpu_ms_per_call": _median_cpu(baseline_cpu),
+                    "authoffline_cpu_ms_per_call": _median_cpu(pingid_cpu),
                     "calls_per_run": arguments.calls,
                     "runs": arguments.runs,
                     "threads": arguments.threads,
