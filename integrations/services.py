@@ -41,8 +41,13 @@ def settings_file_generate(*, actor: Actor, kind: str) -> SettingsFile:
             field="kind",
         )
     with transaction.atomic():
-        # Lock the organization row so that two generations cannot both pass the limit.
-        Organization.objects.select_for_update().get(pk=actor.organization.pk)
+        # Lock the organization row so that two generations cannot both pass the
+        # limit. NO KEY UPDATE lets the foreign-key checks of concurrent activity
+        # events (KEY SHARE on this row, at their commit) through: those
+        # transactions hold the chain head this one waits for.
+        Organization.objects.select_for_update(no_key=True).get(
+            pk=actor.organization.pk
+        )
         active = SettingsFile.objects.for_organization(actor.organization).filter(
             kind=kind, revoked_at__isnull=True
         )
@@ -190,7 +195,8 @@ def third_party_clients_set(*, actor: Actor, enabled: bool, reason: str) -> None
         )
     now = timezone.now()
     with transaction.atomic():
-        organization = Organization.objects.select_for_update().get(
+        # NO KEY UPDATE, as in settings_file_generate.
+        organization = Organization.objects.select_for_update(no_key=True).get(
             pk=actor.organization.pk
         )
         before = organization.third_party_clients_enabled
