@@ -204,9 +204,7 @@ def _append_plan() -> tuple[str, str, list[Any]]:
     ]
     fields = [field for field in event_fields if field.attname not in _CHAINED_COLUMNS]
     selected = ", ".join(
-        _CHAINED_COLUMNS.get(
-            field.attname, f"CAST(%s AS {field.cast_db_type(connection)})"
-        )
+        _CHAINED_COLUMNS.get(field.attname, f"CAST(%s AS {field.db_type(connection)})")
         for field in event_fields
     )
     append_sql = (

@@ -147,7 +147,7 @@ def row_insert(instance: models.Model) -> None:
 @cache
 def _update_sql(model: type[models.Model], names: tuple[str, ...], vendor: str) -> str:
     assignments = ", ".join(
-        f"{quote(model._meta.get_field(name).column)} = %s" for name in names
+        f"{quote(_field(model, name).column)} = %s" for name in names
     )
     return (
         f"UPDATE {table(model)} SET {assignments} "  # noqa: S608
@@ -155,9 +155,15 @@ def _update_sql(model: type[models.Model], names: tuple[str, ...], vendor: str) 
     )
 
 
+def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field
+
+
 def param(model: type[models.Model], name: str, value: Any) -> Any:
     """Return `value` prepared as a query parameter for the field `name` of `model`."""
-    return model._meta.get_field(name).get_db_prep_save(value, connection)
+    return _field(model, name).get_db_prep_save(value, connection)
 
 
 def row_update(model: type[models.Model], pk: Any, **values: Any) -> None:
@@ -165,7 +171,7 @@ def row_update(model: type[models.Model], pk: Any, **values: Any) -> None:
     names = tuple(values)
     sql = _update_sql(model, names, connection.vendor)
     params = [
-        model._meta.get_field(name).get_db_prep_save(value, connection)
+        _field(model, name).get_db_prep_save(value, connection)
         for name, value in values.items()
     ]
     write(sql, [*params, pk])
@@ -177,10 +183,7 @@ def instance_update(instance: models.Model, *names: str) -> None:
     row_update(
         model,
         instance.pk,
-        **{
-            name: getattr(instance, model._meta.get_field(name).attname)
-            for name in names
-        },
+        **{name: getattr(instance, _field(model, name).attname) for name in names},
     )
 
 

@@ -47,7 +47,7 @@ def _count_and_mark(counter: str, mark: str | None = None) -> tuple[int, bool]:
         # NOTE: uses the client of Django's Redis backend, which Django
         # 5.2 keeps in the private attribute `_cache`.
         counter_key = backend.make_and_validate_key(counter)
-        client = backend._cache.get_client(counter_key, write=True)
+        client = backend._cache.get_client(counter_key, write=True)  # type: ignore[attr-defined]
         pipeline = client.pipeline(transaction=False)
         if mark is not None:
             pipeline.set(
