@@ -273,7 +273,8 @@ def write_batch() -> Iterator[None]:
 
     The queue is sent when the block ends, also when it ends by an exception,
     and before any other statement runs on the connection, so every read
-    sees every earlier write. Only writes that are not expected to fail
+    sees every earlier write and a savepoint rolled back later cannot take
+    earlier writes with it. Only writes that are not expected to fail
     belong here: a failure shows when the batch is sent, as WriteBatchError.
     Must run inside an atomic block; a nested batch joins the outer one.
     """

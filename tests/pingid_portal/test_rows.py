@@ -128,3 +128,17 @@ def test_batch_failure_is_not_integrity_error(organization: Organization) -> Non
     assert not isinstance(raised.value, IntegrityError)
     assert isinstance(raised.value.__cause__, IntegrityError)
     assert OtpState.objects.filter(user=user).count() == 1
+
+
+def test_batch_sent_before_savepoint(organization: Organization) -> None:
+    user = PingIDUserFactory(organization=organization)
+    OtpState.objects.create(user=user)
+
+    with transaction.atomic(), rows.write_batch():
+        rows.row_update(PingIDUser, user.pk, last_authenticated_at=AT)
+        # A rolled-back savepoint must not take the queued write with it.
+        with pytest.raises(IntegrityError), transaction.atomic():
+            OtpState.objects.create(user=user)
+
+    user.refresh_from_db()
+    assert user.last_authenticated_at == AT
