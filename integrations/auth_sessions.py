@@ -23,7 +23,7 @@ from integrations.models import AuthenticationSession, AuthenticationStatus
 from pingid_portal import rows
 from pingid_portal.actors import Actor
 from pingid_portal.permissions import Action
-from users.models import PingIDUser
+from users.models import PingIDUser, UserService, UserStatus
 from users.services import user_mark_authenticated
 
 
@@ -126,18 +126,38 @@ def _session_close(
 
 # The pending session `session_id` of an organization, locked with its user:
 # every OTP check and device change of a user takes the user's row lock first.
+# The last column says whether the user is still enabled for the service.
 _SESSION_LOCK_SQL = (
     f"SELECT {rows.columns(AuthenticationSession, 'a')}, "  # noqa: S608
-    f"{rows.columns(PingIDUser, 'u')} "
+    f"{rows.columns(PingIDUser, 'u')}, "
+    f"EXISTS (SELECT 1 FROM {rows.table(UserService)} s WHERE s.user_id = u.id "
+    "AND s.service = a.service AND s.enabled) "
     f"FROM {rows.table(AuthenticationSession)} a "
     f"JOIN {rows.table(PingIDUser)} u ON u.id = a.user_id "
     "WHERE a.organization_id = %s AND a.session_id = %s AND a.status = %s "
 )
 
 
+class FinishOutcome:
+    """Outcomes of `authentication_session_finish` that come before the OTP check."""
+
+    USER_SUSPENDED = "user_suspended"
+    SERVICE_NOT_ACTIVE = "service_not_active"
+    DEVICE_UNPAIRED = "device_unpaired"
+    DEVICE_BLOCKED = "device_blocked"
+
+
+@dataclass(frozen=True)
+class LockedSession:
+    """A pending session locked with its user, and the user's standing for its service."""
+
+    session: AuthenticationSession
+    service_enabled: bool
+
+
 def authentication_session_lock(
     *, actor: Actor, session_id: str
-) -> AuthenticationSession | None:
+) -> LockedSession | None:
     """Lock the organization's pending session `session_id` and its user.
 
     Returns None when there is none. A session found past its expiry is
@@ -171,22 +191,36 @@ def authentication_session_lock(
             message=f"The session expired at {session.expires_at:%H:%M:%S} UTC.",
         )
         return None
-    return session
+    # NOTE: the user row is read as it is once locked, but the service flag as
+    # it was when the statement started: a service turned off while this
+    # statement waited for the user's lock is seen once more as enabled.
+    return LockedSession(session, service_enabled=bool(row[-1]))
 
 
 def authentication_session_finish(
-    *, actor: Actor, session: AuthenticationSession, otp: str
+    *, actor: Actor, locked: LockedSession, otp: str
 ) -> OtpResult:
     """Check the OTP of a session locked by `authentication_session_lock`.
 
-    Records one authentication event with the outcome; a rejected code's
-    event also holds the user's failure count and lockout. A wrong or
-    replayed code leaves the session open for another try; a lockout closes
-    it. Call inside the transaction that locked the session.
+    A user suspended, or no longer enabled for the service, since the session
+    started is rejected, and so is a session whose device was unpaired or
+    blocked: each closes the session, with the reason in its event. Otherwise
+    the OTP is checked. Records one authentication event with the outcome; a
+    rejected code's event also holds the user's failure count and lockout. A
+    wrong or replayed code leaves the session open for another try; a lockout
+    closes it. Call inside the transaction that locked the session.
     """
     actor.require(Action.AUTHENTICATE)
+    session = locked.session
+    refusal = _standing_refusal(locked)
+    if refusal is not None:
+        return _refuse(actor, session, refusal)
     device = _session_device(session)
     result = otp_check(user=session.user, otp=otp, device=device)
+    if result.outcome == OtpOutcome.NO_DEVICE:
+        # The check loads only an unblocked device that has a TOTP secret or
+        # takes e-mailed codes.
+        return _refuse(actor, session, _device_refusal(session))
     context = _context_of(session)
     after = None
     if result.accepted:
@@ -212,18 +246,51 @@ def authentication_session_finish(
         outcome=outcome,
         context=context,
         user=session.user,
-        device=result.device or _device_for_event(session),
+        device=result.device or device,
         reason=reason,
         after=after,
     )
     return result
 
 
-def _device_for_event(session: AuthenticationSession) -> Device | None:
-    """Return the session's device when `otp_check` did not load it (it is blocked)."""
+def _standing_refusal(locked: LockedSession) -> OtpResult | None:
+    """Return why a session can no longer finish, before any OTP is checked."""
+    session = locked.session
+    if session.user.status == UserStatus.SUSPENDED:
+        return OtpResult(FinishOutcome.USER_SUSPENDED)
+    if not locked.service_enabled:
+        return OtpResult(FinishOutcome.SERVICE_NOT_ACTIVE)
     if session.device_id is None:
-        return None
-    return Device.objects.filter(pk=session.device_id).first()
+        return OtpResult(FinishOutcome.DEVICE_UNPAIRED)
+    return None
+
+
+def _refuse(
+    actor: Actor, session: AuthenticationSession, refusal: OtpResult
+) -> OtpResult:
+    """Close a session that can no longer finish and record why."""
+    _session_close(session, AuthenticationStatus.FAILED)
+    authentication_record(
+        actor=actor,
+        action="authentication.finish",
+        outcome=Outcome.DENIED,
+        context=_context_of(session),
+        user=session.user,
+        device=refusal.device,
+        reason=refusal.outcome,
+    )
+    return refusal
+
+
+def _device_refusal(session: AuthenticationSession) -> OtpResult:
+    device = (
+        Device.objects.filter(pk=session.device_id).first()
+        if session.device_id is not None
+        else None
+    )
+    if device is not None and device.blocked:
+        return OtpResult(FinishOutcome.DEVICE_BLOCKED, device)
+    return OtpResult(FinishOutcome.DEVICE_UNPAIRED, device)
 
 
 def _session_device(session: AuthenticationSession) -> Device | None:

@@ -8,6 +8,7 @@ field).
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -47,8 +48,11 @@ def excerpt(value: object, limit: int = EXCERPT_LENGTH) -> str:
 
     A cut value ends in "…" and states its full length, so that a client that
     sent a huge value gets back a short message that still identifies it.
-    Strings are quoted with `repr`, and numbers and other values are not quoted.
+    Strings are quoted with `repr`; booleans and None are written as in JSON
+    (`true`, `null`), the form clients send; other values are not quoted.
     """
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
     text = value if isinstance(value, str) else str(value)
     quote = repr if isinstance(value, str) else str
     if len(text) <= limit:

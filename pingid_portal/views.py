@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django import forms
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -13,7 +14,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect
 
-from pingid_portal.errors import error_envelope
+from pingid_portal.errors import ServiceError, error_envelope
 from pingid_portal.http import PortalRequest
 from pingid_portal.permissions import Action, require_permission
 
@@ -52,6 +53,12 @@ def portal_view(action: Action = Action.VIEW) -> Callable[[PortalView], PortalVi
         return wrapper
 
     return decorator
+
+
+def form_add_service_error(form: forms.Form, error: ServiceError) -> None:
+    """Show a service error beside its field, or above the form as a non-field error."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
 
 
 def _wants_json(request: HttpRequest) -> bool:

@@ -18,13 +18,13 @@ from accounts.forms import (
     AdministratorRoleForm,
 )
 from accounts.models import Membership
-from accounts.views.common import error_status, form_add_service_error
+from accounts.views.common import error_status
 from pingid_portal.actors import Actor
 from pingid_portal.errors import ServiceError
 from pingid_portal.http import PortalRequest
 from pingid_portal.permissions import Action, Role
 from pingid_portal.tenancy import get_for_organization
-from pingid_portal.views import portal_view
+from pingid_portal.views import form_add_service_error, portal_view
 
 # Filter chips of the list: name to (label, condition).
 LIST_FILTERS: dict[str, tuple[str, Q]] = {

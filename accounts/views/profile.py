@@ -11,13 +11,13 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import selectors, services
 from accounts.forms import ApiTokenCreateForm, TimeZoneForm
 from accounts.models import ApiToken
-from accounts.views.common import error_status, form_add_service_error
+from accounts.views.common import error_status
 from pingid_portal.actors import Actor
 from pingid_portal.errors import ServiceError
 from pingid_portal.http import PortalRequest
 from pingid_portal.permissions import Action
 from pingid_portal.tenancy import get_for_organization
-from pingid_portal.views import portal_view
+from pingid_portal.views import form_add_service_error, portal_view
 
 
 def _profile_response(

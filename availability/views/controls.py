@@ -23,13 +23,12 @@ from availability.services import (
 from availability.services import (
     emergency_bypass_start as start_bypass,
 )
-from availability.views.common import form_error_from_service
 from pingid_portal.actors import Actor
 from pingid_portal.errors import ServiceError
 from pingid_portal.http import PortalRequest
 from pingid_portal.permissions import Action
 from pingid_portal.tenancy import get_for_organization
-from pingid_portal.views import portal_view
+from pingid_portal.views import form_add_service_error, portal_view
 
 
 def _settings_context(
@@ -79,7 +78,7 @@ def service_switch(request: PortalRequest) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ServiceError as error:
-            form_error_from_service(request, form, error)
+            form_add_service_error(form, error)
         else:
             word = "enabled" if state.enabled else "disabled"
             messages.success(request, f"PingID is now {word} for this organization.")
@@ -103,7 +102,7 @@ def failure_modes(request: PortalRequest) -> HttpResponse:
                 overrides=form.overrides(),
             )
         except ServiceError as error:
-            form_error_from_service(request, form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, "Behaviour during errors saved.")
             return redirect("availability:settings")
@@ -148,7 +147,7 @@ def emergency_bypass_start(request: PortalRequest) -> HttpResponse:
                 services=form.cleaned_data["services"],
             )
         except ServiceError as error:
-            form_error_from_service(request, form, error)
+            form_add_service_error(form, error)
         else:
             messages.warning(request, "Emergency bypass started: MFA is skipped.")
             return redirect("availability:emergency_bypass")

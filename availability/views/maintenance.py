@@ -13,13 +13,12 @@ from availability import selectors
 from availability.forms import MaintenanceWindowForm
 from availability.models import MaintenanceWindow
 from availability.services import maintenance_window_cancel, maintenance_window_create
-from availability.views.common import form_error_from_service
 from pingid_portal.actors import Actor
 from pingid_portal.errors import ServiceError
 from pingid_portal.http import PortalRequest
 from pingid_portal.permissions import Action
 from pingid_portal.tenancy import get_for_organization
-from pingid_portal.views import portal_view
+from pingid_portal.views import form_add_service_error, portal_view
 
 
 def _list_context(
@@ -56,7 +55,7 @@ def maintenance_create(request: PortalRequest) -> HttpResponse:
                 message=form.cleaned_data["message"],
             )
         except ServiceError as error:
-            form_error_from_service(request, form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, "Maintenance window scheduled.")
             return redirect("availability:maintenance_list")

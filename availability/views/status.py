@@ -13,12 +13,11 @@ from availability.models import Incident, IncidentNote
 from availability.probes import probes_run_if_due
 from availability.services import incident_note_add
 from availability.uptime import current_states, incidents_recent, uptime_report
-from availability.views.common import form_error_from_service
 from pingid_portal.actors import Actor
 from pingid_portal.errors import ServiceError
 from pingid_portal.http import PortalRequest
 from pingid_portal.permissions import Action
-from pingid_portal.views import portal_view
+from pingid_portal.views import form_add_service_error, portal_view
 
 UPTIME_DAYS = 90
 
@@ -85,7 +84,7 @@ def incident_note_create(request: PortalRequest, incident_id: int) -> HttpRespon
                 text=form.cleaned_data["text"],
             )
         except ServiceError as error:
-            form_error_from_service(request, form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, "Note added.")
             return redirect("availability:incident_detail", incident_id=incident.pk)

@@ -369,3 +369,120 @@ def test_bypass_decision_rejects_unknown_user(
     event = ActivityEvent.objects.get(action="authentication.start")
     assert event.reason == "unknown_user"
     assert event.outcome == "failure"
+
+
+def _started_session(
+    integration: Integration, clock: time_machine.Coordinates, username: str
+) -> tuple[pyotp.TOTP, str]:
+    integration.call("adduser", {"userName": username})
+    totp = _pair_app(integration, username)
+    clock.shift(timedelta(seconds=30))
+    started = integration.call("startauthentication", {"userName": username})
+    assert started.error_id == 30015, started.body
+    return totp, started.body["sessionId"]
+
+
+def _finish_event(username: str) -> ActivityEvent:
+    return ActivityEvent.objects.filter(
+        action="authentication.finish", pingid_username=username
+    ).get()
+
+
+def test_user_suspended_mid_session_rejected(
+    integration: Integration, clock: time_machine.Coordinates
+) -> None:
+    totp, session_id = _started_session(integration, clock, "sam")
+    clock.shift(timedelta(seconds=1))
+    suspended = integration.call("suspenduser", {"userName": "sam"})
+
+    answer = integration.call(
+        "authoffline", {"sessionId": session_id, "otp": totp.now()}
+    )
+
+    assert suspended.error_id == 200
+    assert answer.status == 403
+    assert answer.error_id == 90040
+    event = _finish_event("sam")
+    assert (event.outcome, event.reason) == ("denied", "user_suspended")
+    session = AuthenticationSession.objects.get(session_id=session_id)
+    assert session.status == AuthenticationStatus.FAILED
+
+
+def test_service_disabled_mid_session_rejected(
+    integration: Integration, clock: time_machine.Coordinates
+) -> None:
+    totp, session_id = _started_session(integration, clock, "sid")
+    PingIDUser.objects.get(username="sid").services.update(enabled=False)
+
+    answer = integration.call(
+        "authoffline", {"sessionId": session_id, "otp": totp.now()}
+    )
+
+    assert answer.status == 403
+    assert answer.error_id == 90042
+    assert _finish_event("sid").reason == "service_not_active"
+
+
+def test_unpaired_device_rejects_other_device_code(
+    integration: Integration, clock: time_machine.Coordinates
+) -> None:
+    first, session_id = _started_session(integration, clock, "una")
+    user = PingIDUser.objects.get(username="una")
+    first_device = Device.objects.get(user=user)
+    second = pyotp.TOTP(pyotp.random_base32())
+    Device.objects.create(
+        organization=user.organization,
+        user=user,
+        type="authenticator_app",
+        totp_secret=second.secret,
+        order=1,
+    )
+    unpaired = integration.call(
+        "unpairdevice", {"userName": "una", "deviceId": first_device.pk}
+    )
+
+    answer = integration.call(
+        "authoffline", {"sessionId": session_id, "otp": second.now()}
+    )
+
+    assert unpaired.error_id == 200, unpaired.body
+    assert answer.status == 403
+    assert answer.error_id == 90041
+    assert "unpaired" in answer.body["errorMsg"]
+    assert _finish_event("una").reason == "device_unpaired"
+    assert AuthenticationSession.objects.get(session_id=session_id).status == (
+        AuthenticationStatus.FAILED
+    )
+
+
+def test_blocked_device_closes_session(
+    integration: Integration, clock: time_machine.Coordinates
+) -> None:
+    totp, session_id = _started_session(integration, clock, "bea")
+    Device.objects.filter(user__username="bea").update(blocked=True)
+
+    answer = integration.call(
+        "authoffline", {"sessionId": session_id, "otp": totp.now()}
+    )
+    clock.shift(timedelta(seconds=1))
+    again = integration.call(
+        "authoffline", {"sessionId": session_id, "otp": totp.now()}
+    )
+
+    assert answer.status == 403
+    assert answer.error_id == 90041
+    assert "blocked" in answer.body["errorMsg"]
+    assert _finish_event("bea").reason == "device_blocked"
+    assert again.error_id == 20517
+
+
+def test_username_with_spaces_finishes(
+    integration: Integration, clock: time_machine.Coordinates
+) -> None:
+    totp, session_id = _started_session(integration, clock, "tim")
+
+    answer = integration.call(
+        "authoffline", {"sessionId": session_id, "otp": totp.now(), "userName": " tim "}
+    )
+
+    assert answer.error_id == 200, answer.body

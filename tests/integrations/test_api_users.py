@@ -171,6 +171,26 @@ def test_user_bypass_until_and_end(integration: Integration) -> None:
     assert not any(row.is_bypassed() for row in user.services.all())
 
 
+def test_ending_missing_bypass_is_not_retryable(integration: Integration) -> None:
+    PingIDUserFactory(
+        organization=integration.settings_file.organization, username="nob"
+    )
+
+    answer = integration.call("userbypass", {"userName": "nob", "bypassUntil": None})
+
+    assert answer.status == 409
+    assert answer.error_id == 10558
+    assert answer.error_id != 10551
+
+
+def test_unknown_long_username_echo_is_cut(integration: Integration) -> None:
+    answer = integration.call("getuserdetails", {"userName": "z" * 3000})
+
+    assert answer.error_id == 10564
+    assert "(3000 characters)" in answer.body["errorMsg"]
+    assert len(answer.body["errorMsg"]) < 200
+
+
 def test_bypass_without_until_is_invalid(integration: Integration) -> None:
     PingIDUserFactory(
         organization=integration.settings_file.organization, username="x1"

@@ -28,3 +28,9 @@ def test_excerpt_huge_number_cut_with_length() -> None:
 def test_excerpt_limit_is_inclusive() -> None:
     assert excerpt("y" * EXCERPT_LENGTH) == repr("y" * EXCERPT_LENGTH)
     assert excerpt("ab", limit=1) == "'a'… (2 characters)"
+
+
+def test_excerpt_json_literals() -> None:
+    assert excerpt(True) == "true"
+    assert excerpt(False) == "false"
+    assert excerpt(None) == "null"

@@ -171,7 +171,7 @@ def test_row_lists_every_error(admin_actor: Actor) -> None:
     assert "E-mail address 'not-an-email' is invalid" in row["errors"][1]
     assert "Role 'BOSS' is invalid" in row["errors"][2]
     assert "Status SUSPENDED" in row["errors"][3]
-    assert "Unknown service fax" in row["errors"][4]
+    assert "Unknown service 'fax'" in row["errors"][4]
     assert row["error"] == " ".join(row["errors"])
     assert not PingIDUser.objects.exists()
 

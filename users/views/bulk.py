@@ -12,14 +12,13 @@ from pingid_portal.errors import ServiceError
 from pingid_portal.http import PortalRequest
 from pingid_portal.permissions import Action
 from pingid_portal.tenancy import get_for_organization
-from pingid_portal.views import portal_view
+from pingid_portal.views import form_add_service_error, portal_view
 from users.bulk import BULK_SYNC_LIMIT, bulk_job_create, bulk_job_run, bulk_parameters
 from users.filters import UserFilterSet
 from users.forms import BypassForm, OptionalReasonForm, ReasonForm
 from users.models import BulkAction, PingIDUser, UserBulkJob
 from users.selectors import user_queryset
 from users.views.bypass import bypass_form, review_bypass
-from users.views.common import form_add_service_error
 
 
 def selected_user_ids(request: PortalRequest) -> list[int]:

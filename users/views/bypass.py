@@ -11,13 +11,12 @@ from pingid_portal.actors import Actor
 from pingid_portal.errors import ConflictError, ServiceError
 from pingid_portal.http import PortalRequest
 from pingid_portal.permissions import Action, has_permission
-from pingid_portal.views import portal_view
+from pingid_portal.views import form_add_service_error, portal_view
 from users.forms import BypassForm
 from users.models import PingIDUser
 from users.services import bypass_cap, check_bypass_end, user_bypass
 from users.views.common import (
     conflict_redirect,
-    form_add_service_error,
     user_for_action,
 )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -49,12 +48,6 @@ def user_for_action(request: PortalRequest, user_id: int) -> PingIDUser | HttpRe
         f"{removal.actor_display} removed it at {when}. Nothing was changed.",
     )
     return redirect("users:user_list")
-
-
-def form_add_service_error(form: forms.Form, error: ServiceError) -> None:
-    """Show a service error beside its field, or above the form."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
 
 
 def conflict_redirect(

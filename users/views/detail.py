@@ -12,14 +12,13 @@ from pingid_portal.actors import Actor
 from pingid_portal.errors import ConflictError, ServiceError
 from pingid_portal.http import PortalRequest
 from pingid_portal.permissions import Action
-from pingid_portal.views import portal_view
+from pingid_portal.views import form_add_service_error, portal_view
 from users.forms import OptionalReasonForm, ReasonForm, RemoveForm
 from users.models import PingIDUser, Service
 from users.selectors import user_recent_activity
 from users.services import user_activate, user_bypass_end, user_remove, user_suspend
 from users.views.common import (
     conflict_redirect,
-    form_add_service_error,
     user_for_action,
 )
 

@@ -11,13 +11,12 @@ from pingid_portal.errors import ServiceError
 from pingid_portal.http import PortalRequest
 from pingid_portal.permissions import Action
 from pingid_portal.tenancy import get_for_organization
-from pingid_portal.views import portal_view
+from pingid_portal.views import form_add_service_error, portal_view
 from users.forms import ImportUploadForm
 from users.imports import import_apply as apply_import
 from users.imports import import_counts
 from users.imports import import_preview as preview_import
 from users.models import ImportStatus, UserImport
-from users.views.common import form_add_service_error
 
 
 @portal_view(Action.USER_MANAGE)

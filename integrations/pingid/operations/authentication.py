@@ -20,12 +20,14 @@ from devices.models import Device, DeviceRole, DeviceType, OtpState
 from devices.services import OtpOutcome, email_otp_send
 from integrations.auth_sessions import (
     AuthenticationContext,
+    FinishOutcome,
     authentication_record,
     authentication_session_cancel,
     authentication_session_finish,
     authentication_session_lock,
     authentication_session_start,
 )
+from integrations.models import AuthenticationSession
 from integrations.pingid import limits
 from integrations.pingid.authentication import SignedCall
 from integrations.pingid.errors import ErrorId, PingIDError
@@ -321,47 +323,80 @@ def authenticate_offline(call: SignedCall) -> dict[str, Any]:
     # No savepoint: nothing in this block raises a PingIDError, and any other
     # error rolls back the whole call.
     with transaction.atomic(savepoint=False):
-        session = authentication_session_lock(actor=call.actor, session_id=session_id)
+        locked = authentication_session_lock(actor=call.actor, session_id=session_id)
         if (
-            session is not None
+            locked is not None
             and username
-            and (username_key(username) != session.user.username_key)
+            and username_key(username.strip()) != locked.session.user.username_key
         ):
-            session = None
-        if session is not None:
+            locked = None
+        if locked is not None:
             limited = limits.user_limit_error(
-                call.organization.pk, session.user.username_key
+                call.organization.pk, locked.session.user.username_key
             )
-        if session is not None and limited is None:
+        if locked is not None and limited is None:
             result = authentication_session_finish(
-                actor=call.actor, session=session, otp=otp
+                actor=call.actor, locked=locked, otp=otp
             )
     # Errors are raised after the commit, so that closed sessions and counted
     # OTP failures stay recorded.
-    if session is None:
+    if locked is None:
         raise _session_error()
     if limited is not None:
         raise limited
     if result.accepted:
         return {}
-    if result.outcome == OtpOutcome.LOCKED:
-        raise PingIDError(
+    raise _finish_error(result.outcome, locked.session)
+
+
+def _finish_error(outcome: str, session: AuthenticationSession) -> PingIDError:
+    """Return the error for an authoffline that did not succeed."""
+    username = session.user.username
+    if outcome == OtpOutcome.LOCKED:
+        return PingIDError(
             ErrorId.DEVICE_LOCKED,
             "Too many wrong OTPs: this user's OTPs are locked for a while. An "
             "administrator can unlock them.",
             http_status=403,
         )
-    if result.outcome == OtpOutcome.NO_DEVICE:
-        raise PingIDError(ErrorId.NO_DEVICE, "The device of this session was unpaired.")
-    raise PingIDError(ErrorId.WRONG_OTP, "Wrong OTP: enter the current code.")
+    if outcome == FinishOutcome.USER_SUSPENDED:
+        return PingIDError(
+            ErrorId.USER_SUSPENDED,
+            f"User {excerpt(username)} was suspended after the authentication "
+            "started and cannot authenticate. The session is closed.",
+            http_status=403,
+        )
+    if outcome == FinishOutcome.SERVICE_NOT_ACTIVE:
+        return PingIDError(
+            ErrorId.AUTHENTICATION_REJECTED,
+            f"User {excerpt(username)} is no longer enabled for service "
+            f"{session.service}. The session is closed.",
+            http_status=403,
+        )
+    if outcome == FinishOutcome.DEVICE_BLOCKED:
+        return PingIDError(
+            ErrorId.NO_DEVICE,
+            "The device of this session was blocked, so the session is closed. "
+            "Start the authentication again with another device, or ask an "
+            "administrator to unblock it.",
+            http_status=403,
+        )
+    if outcome in (FinishOutcome.DEVICE_UNPAIRED, OtpOutcome.NO_DEVICE):
+        return PingIDError(
+            ErrorId.NO_DEVICE,
+            "The device of this session was unpaired, so the session is closed. "
+            "Start the authentication again with another device.",
+            http_status=403,
+        )
+    return PingIDError(ErrorId.WRONG_OTP, "Wrong OTP: enter the current code.")
 
 
 def cancel_authentication(call: SignedCall) -> dict[str, Any]:
     session_id = call.body.text("sessionId", required=True)
     with transaction.atomic():
-        session = authentication_session_lock(actor=call.actor, session_id=session_id)
-        if session is not None:
-            authentication_session_cancel(actor=call.actor, session=session)
-    if session is None:
+        locked = authentication_session_lock(actor=call.actor, session_id=session_id)
+        if locked is not None:
+            authentication_session_cancel(actor=call.actor, session=locked.session)
+    if locked is None:
         raise _session_error()
     return {}

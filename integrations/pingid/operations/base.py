@@ -14,7 +14,7 @@ from integrations.pingid.authentication import SignedCall
 from integrations.pingid.errors import ErrorId, PingIDError
 from pingid_portal.errors import excerpt
 from pingid_portal.permissions import Action
-from users.models import USERNAME_MAX_LENGTH, PingIDUser
+from users.models import PingIDUser
 from users.selectors import user_get_by_username
 
 PINGID_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
@@ -57,7 +57,7 @@ def user_find(call: SignedCall, field: str = "userName") -> PingIDUser:
     if user is None:
         raise PingIDError(
             ErrorId.USER_NOT_FOUND,
-            f"User {excerpt(username, USERNAME_MAX_LENGTH)} does not exist in this "
+            f"User {excerpt(username)} does not exist in this "
             f"organization: check {call.body.spelling(field)}, or add the user with "
             "adduser.",
         )

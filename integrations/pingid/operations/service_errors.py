@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from integrations.pingid.errors import ErrorId, PingIDError
 from integrations.pingid.fields import RequestBody
-from pingid_portal.errors import ConflictError, ServiceError
+from pingid_portal.errors import ServiceError
 
 # ServiceError codes raised by the users and devices services, and their errorId.
 _ERROR_IDS = {
@@ -26,7 +26,10 @@ _ERROR_IDS = {
     "pairing_expired": ErrorId.INVALID_SESSION,
     "pairing_finished": ErrorId.INVALID_SESSION,
     "activation_code_invalid": ErrorId.ACTIVATION_FAILED,
+    "not_bypassed": ErrorId.CANNOT_UPDATE_USER,
+    # Transient: the same request can succeed when sent again.
     "retry": ErrorId.TRANSACTION_FAILED,
+    "devices_changed": ErrorId.TRANSACTION_FAILED,
 }
 
 # The reqBody field that carries each service argument named in `ServiceError.field`,
@@ -67,11 +70,9 @@ def pingid_error_from(
     renamed: Mapping[str, str] | None = None,
 ) -> PingIDError:
     """Return the PingID error for a service's rule violation, naming its field."""
-    error_id = _ERROR_IDS.get(error.code)
-    if error_id is None:
-        error_id = (
-            ErrorId.TRANSACTION_FAILED if isinstance(error, ConflictError) else default
-        )
+    # Any other conflict (already unpaired, not locked) is the state of the
+    # target, which a retry does not change: it keeps `default`, with HTTP 409.
+    error_id = _ERROR_IDS.get(error.code, default)
     message = error.message
     if error.field:
         message = f"{message} (field {_request_field(error.field, body, renamed)})"
