@@ -68,6 +68,14 @@ class EventFilterForm(forms.Form):
         return cleaned
 
 
+# Both id filters take the id from a link on the page; a hand-typed value gets
+# a message that says what is expected.
+_ID_ERRORS = {
+    "invalid": "Enter an id: a whole number of 1 or more.",
+    "min_value": "Enter an id: a whole number of 1 or more.",
+}
+
+
 class EventFilter(django_filters.FilterSet):
     """Filter activity events by query parameters.
 
@@ -92,10 +100,16 @@ class EventFilter(django_filters.FilterSet):
         field_name="pingid_username", lookup_expr="iexact", label="PingID user"
     )
     pingid_user = django_filters.NumberFilter(
-        field_name="pingid_user_id", label="PingID user id", min_value=1
+        field_name="pingid_user_id",
+        label="PingID user id",
+        min_value=1,
+        error_messages=_ID_ERRORS,
     )
     administrator = django_filters.NumberFilter(
-        field_name="actor_user_id", label="Administrator", min_value=1
+        field_name="actor_user_id",
+        label="Administrator",
+        min_value=1,
+        error_messages=_ID_ERRORS,
     )
     category = django_filters.ChoiceFilter(
         choices=Category.choices,

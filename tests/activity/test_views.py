@@ -122,6 +122,19 @@ def test_invalid_filter_names_field(
     assert "Until: Enter an end after the start of the time range." in page
 
 
+@pytest.mark.parametrize("value", ["me", "0"])
+def test_invalid_id_filter_says_what_to_enter(
+    global_admin: Membership, client_for: Callable[[Membership], Client], value: str
+) -> None:
+    response = client_for(global_admin).get("/activity/", {"administrator": value})
+
+    assert response.status_code == 400
+    assert (
+        "Administrator: Enter an id: a whole number of 1 or more."
+        in response.content.decode()
+    )
+
+
 @pytest.mark.parametrize(
     ("params", "label", "name"),
     [
