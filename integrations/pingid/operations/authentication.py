@@ -327,7 +327,9 @@ def authenticate_offline(call: SignedCall) -> dict[str, Any]:
         if (
             locked is not None
             and username
-            and username_key(username.strip()) != locked.session.user.username_key
+            # Matched as `user_get_by_username` matches: exact or trimmed.
+            and locked.session.user.username_key
+            not in {username_key(username), username_key(username.strip())}
         ):
             locked = None
         if locked is not None:
