@@ -72,6 +72,41 @@ class Actor:
         )
 
     @classmethod
+    def for_background_work(
+        cls,
+        organization: Organization,
+        user_id: int | None,
+        display: str,
+        *,
+        ip_address: str | None = None,
+        user_agent: str = "",
+    ) -> Actor:
+        """Rebuild, in a Celery task, the administrator who started the work.
+
+        Raise `PermissionDenied` when that administrator was removed from the
+        organization or disabled since, so that the work stops.
+        """
+        from django.core.exceptions import PermissionDenied
+
+        from accounts.models import Membership
+
+        membership = (
+            Membership.objects.select_related("user", "organization")
+            .filter(user_id=user_id, organization=organization)
+            .first()
+            if user_id is not None
+            else None
+        )
+        if membership is None or not membership.user.is_active:
+            raise PermissionDenied(
+                f"The administrator who started this work ({display}) was removed "
+                "or disabled."
+            )
+        return cls.for_membership(
+            membership, ip_address=ip_address, user_agent=user_agent
+        )
+
+    @classmethod
     def from_request(
         cls, request: HttpRequest, membership: Membership | None = None
     ) -> Actor:

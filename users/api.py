@@ -20,7 +20,13 @@ from pingid_portal.permissions import Action
 from pingid_portal.tenancy import get_for_organization
 from users import bulk, imports, services
 from users.filters import UserFilterSet
-from users.models import PingIDUser, UserBulkJob, UserImport, UserService
+from users.models import (
+    ImportStatus,
+    PingIDUser,
+    UserBulkJob,
+    UserImport,
+    UserService,
+)
 from users.selectors import bypassed_services, user_queryset
 from users.serializers import (
     BypassedServiceSerializer,
@@ -321,9 +327,15 @@ class ImportApplyView(GenericAPIView[UserImport]):
     serializer_class = UserImportSerializer
 
     @extend_schema(
-        summary="Apply a previewed import row by row",
+        summary="Apply a previewed import, or finish one that stopped part-way",
+        description=(
+            "Small imports are applied in the request (200, status applied). "
+            "Larger ones run in the background (202, status applying): read "
+            "the import again for `rows_applied`. An import whose apply stopped "
+            "(status applying, no progress for two minutes) can be posted again."
+        ),
         request=None,
-        responses={200: UserImportSerializer},
+        responses={200: UserImportSerializer, 202: UserImportSerializer},
     )
     def post(self, request: Request, import_id: int) -> Response:
         user_import = _import_get(request, import_id)
@@ -332,4 +344,8 @@ class ImportApplyView(GenericAPIView[UserImport]):
             actor=_actor(request), user_import=user_import
         )
 
-        return Response(UserImportSerializer(user_import).data)
+        applied = user_import.status == ImportStatus.APPLIED
+        return Response(
+            UserImportSerializer(user_import).data,
+            status=200 if applied else 202,
+        )

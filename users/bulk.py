@@ -17,7 +17,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Membership
 from activity.services import event_record
 from pingid_portal.actors import Actor
 from pingid_portal.errors import ConflictError, ServiceError
@@ -121,23 +120,10 @@ def bulk_job_create(
 
 
 def _job_actor(job: UserBulkJob) -> Actor:
-    if job.requested_by_id is None:
-        raise PermissionDenied(
-            f"The administrator who started this job ({job.requested_by_display}) "
-            "was removed."
-        )
-    membership = (
-        Membership.objects.select_related("user", "organization")
-        .filter(user_id=job.requested_by_id, organization=job.organization)
-        .first()
-    )
-    if membership is None or not membership.user.is_active:
-        raise PermissionDenied(
-            f"The administrator who started this job ({job.requested_by_display}) "
-            "was removed or disabled."
-        )
-    return Actor.for_membership(
-        membership,
+    return Actor.for_background_work(
+        job.organization,
+        job.requested_by_id,
+        job.requested_by_display,
         ip_address=job.parameters.get("ip_address"),
         user_agent=job.parameters.get("user_agent") or "",
     )

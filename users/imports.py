@@ -14,6 +14,7 @@ import io
 import logging
 import re
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -41,6 +42,12 @@ logger = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000
+# Imports with more rows left to apply run as a Celery task with progress.
+IMPORT_SYNC_ROWS = 500
+IMPORT_CHUNK_ROWS = 200
+# An apply that saved no progress for this long stopped (its process died),
+# and may be started again to finish it.
+IMPORT_STALE_SECONDS = 120
 COLUMN_ALIASES = {
     "username": "username",
     "user_name": "username",
@@ -286,8 +293,15 @@ def import_preview(*, actor: Actor, file_name: str, data: bytes) -> UserImport:
 
 
 def import_apply(*, actor: Actor, user_import: UserImport) -> UserImport:
-    """Apply a previewed import row by row; each row's outcome is stored again."""
+    """Apply a previewed import, or finish one whose apply stopped part-way.
+
+    Up to IMPORT_SYNC_ROWS rows are applied in the request; larger files run
+    as a Celery task that saves its progress as it goes. Rows are planned
+    again against the current users, so a row that an interrupted apply
+    already changed is not changed twice.
+    """
     actor.require(Action.USER_MANAGE)
+    now = timezone.now()
     with transaction.atomic():
         user_import = UserImport.objects.select_for_update().get(
             pk=user_import.pk, organization=actor.organization
@@ -298,24 +312,110 @@ def import_apply(*, actor: Actor, user_import: UserImport) -> UserImport:
                 "file again to import it once more.",
                 code="already_applied",
             )
-        user_import.status = ImportStatus.APPLIED
-        user_import.applied_at = timezone.now()
-        user_import.save(update_fields=["status", "applied_at"])
-    planned = plan_import(actor.organization, read_rows(user_import.content))
-    results = [_apply_row(actor, result, values) for result, values in planned]
-    user_import.rows = [asdict(result) for result in results]
-    user_import.save(update_fields=["rows"])
-    counts = import_counts(user_import.rows)
-    event_record(
-        actor=actor,
-        action="user.import",
-        target_type="userimport",
-        target_id=user_import.pk,
-        target_display=user_import.file_name,
-        after=counts,
+        if import_is_running(user_import, now):
+            raise ConflictError(
+                f"Import {user_import.file_name!r} is being applied "
+                f"({user_import.rows_applied} of {len(user_import.rows)} rows so "
+                "far). Wait for it to finish.",
+                code="import_running",
+            )
+        user_import.status = ImportStatus.APPLYING
+        user_import.applied_by = actor.user
+        user_import.applied_by_display = actor.display
+        user_import.apply_ip_address = actor.ip_address
+        user_import.apply_user_agent = actor.user_agent
+        user_import.progress_at = now
+        user_import.error = ""
+        user_import.save(
+            update_fields=[
+                "status",
+                "applied_by",
+                "applied_by_display",
+                "apply_ip_address",
+                "apply_user_agent",
+                "progress_at",
+                "error",
+            ]
+        )
+        if len(user_import.rows) - user_import.rows_applied > IMPORT_SYNC_ROWS:
+            from users.tasks import run_import
+
+            transaction.on_commit(lambda: run_import.delay(user_import.pk))
+            return user_import
+    return import_run(user_import.pk, actor)
+
+
+def import_is_running(user_import: UserImport, now: datetime) -> bool:
+    """Return whether an apply is in progress: it saved progress recently."""
+    return (
+        user_import.status == ImportStatus.APPLYING
+        and user_import.progress_at is not None
+        and (now - user_import.progress_at).total_seconds() < IMPORT_STALE_SECONDS
     )
-    logger.info("User import %s applied: %s", user_import.pk, counts)
-    return user_import
+
+
+def import_run(import_id: int, actor: Actor | None = None) -> UserImport:
+    """Apply the rows of an import from where its apply stopped, saving progress."""
+    user_import = UserImport.objects.select_related("organization").get(pk=import_id)
+    if user_import.status != ImportStatus.APPLYING:
+        logger.warning("User import %s is not being applied; not running it", import_id)
+        return user_import
+    try:
+        actor = actor or Actor.for_background_work(
+            user_import.organization,
+            user_import.applied_by_id,
+            user_import.applied_by_display,
+            ip_address=user_import.apply_ip_address,
+            user_agent=user_import.apply_user_agent,
+        )
+    except PermissionDenied as error:
+        UserImport.objects.filter(pk=import_id).update(
+            error=str(error), progress_at=None
+        )
+        logger.warning("User import %s stopped: %s", import_id, error)
+        return UserImport.objects.get(pk=import_id)
+
+    planned = plan_import(actor.organization, read_rows(user_import.content))
+    rows = list(user_import.rows)
+    # Progress is saved about 20 times whatever the size: each save writes the
+    # whole `rows` column.
+    chunk = max(IMPORT_CHUNK_ROWS, len(planned) // 20)
+    try:
+        for start in range(user_import.rows_applied, len(planned), chunk):
+            for index in range(start, min(start + chunk, len(planned))):
+                result, values = planned[index]
+                rows[index] = asdict(_apply_row(actor, result, values))
+            user_import.rows_applied = min(start + chunk, len(planned))
+            UserImport.objects.filter(pk=import_id).update(
+                rows=rows,
+                rows_applied=user_import.rows_applied,
+                progress_at=timezone.now(),
+            )
+    except Exception as error:
+        logger.exception(
+            "User import %s stopped after %s rows", import_id, user_import.rows_applied
+        )
+        UserImport.objects.filter(pk=import_id).update(
+            error=f"The apply stopped after {user_import.rows_applied} rows: {error}",
+            progress_at=None,
+        )
+        raise
+
+    counts = import_counts(rows)
+    with transaction.atomic():
+        UserImport.objects.filter(pk=import_id).update(
+            status=ImportStatus.APPLIED, applied_at=timezone.now(), progress_at=None
+        )
+        event_record(
+            actor=actor,
+            action="user.import",
+            target_type="userimport",
+            target_id=import_id,
+            target_display=user_import.file_name,
+            after=counts,
+        )
+    logger.info("User import %s applied: %s", import_id, counts)
+    return UserImport.objects.get(pk=import_id)
 
 
 def _apply_row(actor: Actor, result: RowResult, values: dict[str, Any]) -> RowResult:

@@ -291,6 +291,8 @@ class UserBulkJob(models.Model):
 
 class ImportStatus(models.TextChoices):
     PREVIEWED = "previewed", "Previewed"
+    # Rows are being applied, or an apply stopped part-way (see `progress_at`).
+    APPLYING = "applying", "Applying"
     APPLIED = "applied", "Applied"
 
 
@@ -319,6 +321,22 @@ class UserImport(models.Model):
     rows = models.JSONField(default=list)
     created_at = models.DateTimeField(default=timezone.now)
     applied_at = models.DateTimeField(null=True, blank=True)
+    # The apply: who started it, and how far it got. The first `rows_applied`
+    # entries of `rows` are results; the others are still the preview.
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    applied_by_display = models.CharField(max_length=254, blank=True)
+    apply_ip_address = models.GenericIPAddressField(null=True, blank=True)
+    apply_user_agent = models.TextField(blank=True)
+    rows_applied = models.PositiveIntegerField(default=0)
+    # When the apply last saved progress; None when it stopped with `error`.
+    progress_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
 
     objects = OrganizationQuerySet.as_manager()
 

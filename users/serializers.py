@@ -216,5 +216,8 @@ class UserImportSerializer(serializers.ModelSerializer[UserImport]):
             "uploaded_by_display",
             "created_at",
             "applied_at",
+            "applied_by_display",
+            "rows_applied",
+            "error",
         ]
         read_only_fields = fields

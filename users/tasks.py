@@ -12,6 +12,7 @@ from activity.models import Category
 from activity.services import event_record
 from pingid_portal.actors import Actor
 from users.bulk import bulk_job_run
+from users.imports import import_run
 from users.models import UserService
 from users.services import service_state
 
@@ -24,6 +25,11 @@ BATCH_SIZE = 500
 @shared_task
 def run_bulk_job(job_id: int) -> None:
     bulk_job_run(job_id)
+
+
+@shared_task
+def run_import(import_id: int) -> None:
+    import_run(import_id)
 
 
 @shared_task

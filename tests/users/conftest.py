@@ -3,8 +3,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from rest_framework.test import APIClient
 
 from accounts.models import Membership, Organization
+from accounts.services import api_token_create
 from pingid_portal.actors import Actor
 from tests.factories import PingIDUserFactory
 from users.models import PingIDUser
@@ -42,3 +44,16 @@ def make_user(organization: Organization) -> Callable[..., PingIDUser]:
 @pytest.fixture
 def pingid_user(make_user: Callable[..., PingIDUser]) -> PingIDUser:
     return make_user(username="alice", first_name="Alice", last_name="Liddell")
+
+
+@pytest.fixture
+def api_for() -> Callable[[Membership], APIClient]:
+    """Return a management API client signed in with a new token of `membership`."""
+
+    def make(membership: Membership) -> APIClient:
+        _, token = api_token_create(actor=Actor.for_membership(membership), name="test")
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+        return client
+
+    return make

@@ -9,25 +9,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from accounts.models import Membership
-from accounts.services import api_token_create
 from activity.models import ActivityEvent
-from pingid_portal.actors import Actor
 from users.models import PingIDUser, UserService, UserStatus
 
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def api_for() -> Callable[[Membership], APIClient]:
-    def make(membership: Membership) -> APIClient:
-        _, token = api_token_create(actor=Actor.for_membership(membership), name="test")
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-        return client
-
-    return make
 
 
 def test_list_filters_and_pages_by_cursor(
