@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from activity.services import event_record
 from pingid_portal.actors import Actor
-from pingid_portal.errors import ConflictError, ServiceError
+from pingid_portal.errors import ConflictError, ServiceError, excerpt
 from pingid_portal.permissions import Action
 from users.models import (
     ImportStatus,
@@ -101,9 +101,10 @@ def decode_csv(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
         raise ServiceError(
-            f"File is not UTF-8 text (invalid byte 0x{data[error.start]:02x} at "
-            f"position {error.start}): save it as “CSV UTF-8” and upload it again.",
+            f"File is not UTF-8 text (invalid byte 0x{data[error.start]:02x} on "
+            f"line {line}): save it as “CSV UTF-8” and upload it again.",
             field="file",
         ) from error
 
@@ -123,27 +124,17 @@ def read_rows(text: str) -> list[tuple[int, dict[str, str]]]:
         raise ServiceError(
             f"Header row is malformed: {error}.", field="file"
         ) from error
-    columns = [COLUMN_ALIASES.get(_column_name(name), "") for name in header]
-    unknown = [name for name, column in zip(header, columns, strict=True) if not column]
-    if unknown:
-        raise ServiceError(
-            f"Unknown column {', '.join(repr(name) for name in unknown)}: use "
-            "username, first_name, last_name, email, role, status, services.",
-            field="file",
-        )
-    if "username" not in columns:
-        raise ServiceError(
-            "Column username is missing: add it to the header row.", field="file"
-        )
+    columns = _header_columns(header)
     rows = []
     while True:
+        # A quoted cell can span lines: a row is reported at its first line.
+        line = reader.line_num + 1
         try:
             cells = next(reader)
         except StopIteration:
             break
         except csv.Error as error:
-            line = reader.line_num
-            rows.append((line, {"__error__": f"Line is malformed CSV: {error}."}))
+            rows.append((line, {"__error__": _malformed_message(error)}))
             continue
         if not any(cell.strip() for cell in cells):
             continue
@@ -155,7 +146,7 @@ def read_rows(text: str) -> list[tuple[int, dict[str, str]]]:
         if len(cells) != len(columns):
             rows.append(
                 (
-                    reader.line_num,
+                    line,
                     {
                         "__error__": f"Row has {len(cells)} cells but the header has "
                         f"{len(columns)}: check for a missing or extra comma.",
@@ -166,8 +157,49 @@ def read_rows(text: str) -> list[tuple[int, dict[str, str]]]:
                 )
             )
             continue
-        rows.append((reader.line_num, dict(zip(columns, cells, strict=True))))
+        rows.append((line, dict(zip(columns, cells, strict=True))))
     return rows
+
+
+def _header_columns(header: list[str]) -> list[str]:
+    """Return the column of each header cell, or raise for a header to fix."""
+    columns = [COLUMN_ALIASES.get(_column_name(name), "") for name in header]
+    unknown = [name for name, column in zip(header, columns, strict=True) if not column]
+    if unknown and len(header) == 1 and ";" in header[0]:
+        raise ServiceError(
+            f"Header {excerpt(header[0])} is one column: the file looks separated "
+            "by semicolons. Save it as comma-separated “CSV UTF-8” and upload it "
+            "again.",
+            field="file",
+        )
+    if unknown:
+        raise ServiceError(
+            f"Unknown column {', '.join(excerpt(name) for name in unknown)}: use "
+            "username, first_name, last_name, email, role, status, services.",
+            field="file",
+        )
+    for column in dict.fromkeys(columns):
+        positions = [index + 1 for index, name in enumerate(columns) if name == column]
+        if len(positions) > 1:
+            raise ServiceError(
+                f"Column {column} appears {len(positions)} times (columns "
+                f"{', '.join(map(str, positions))}): keep one.",
+                field="file",
+            )
+    if "username" not in columns:
+        raise ServiceError(
+            "Column username is missing: add it to the header row.", field="file"
+        )
+    return columns
+
+
+def _malformed_message(error: csv.Error) -> str:
+    if "field larger than field limit" in str(error):
+        return (
+            f"Line has a cell longer than {csv.field_size_limit():,} characters, "
+            "which no column takes: check for a missing closing quote."
+        )
+    return f"Line is malformed CSV: {error}."
 
 
 def _split_services(value: str) -> list[str]:

@@ -132,8 +132,10 @@ def test_suspended_status_cannot_be_imported(admin_actor: Actor) -> None:
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ("username;name\nx;y\n".encode("latin-1"), "Unknown column"),
-        ("username,name\nJosé,x\n".encode("latin-1"), "not UTF-8"),
+        ("username;name\nx;y\n".encode("latin-1"), "separated by semicolons"),
+        (b"username,middle\nx,y\n", "Unknown column 'middle'"),
+        ("username,name\nJosé,x\n".encode("latin-1"), "0xe9 on line 2"),
+        (b"username,user_name,first_name\na,b,c\n", "appears 2 times (columns 1, 2)"),
         ("username,nom\n".encode("utf-16"), "not UTF-8"),
         (b"", "empty"),
         (b"first_name\nx\n", "Column username is missing"),
@@ -253,3 +255,19 @@ def test_import_page_shows_encoding_error(
 
     assert response.status_code == 200
     assert "not UTF-8" in response.content.decode()
+
+
+def test_multiline_row_reported_at_first_line(admin_actor: Actor) -> None:
+    text = 'username,first_name\nsam,"two\nlines"\nbad,"unclosed\n'
+
+    user_import = preview(admin_actor, text)
+
+    assert [row["line"] for row in user_import.rows] == [2, 4]
+
+
+def test_huge_cell_names_the_limit(admin_actor: Actor) -> None:
+    text = 'username,first_name\nsam,"' + "x" * 200_000 + '"\n'
+
+    user_import = preview(admin_actor, text)
+
+    assert "longer than 131,072 characters" in user_import.rows[0]["error"]
