@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -39,8 +40,18 @@ def _membership_state(membership: Membership) -> dict[str, Any]:
 
 
 def organization_create(*, name: str, time_zone: str = "UTC") -> Organization:
-    """Create an organization whose name no other organization has, ignoring case."""
-    name = name.strip()
+    """Create an organization whose name no other organization has.
+
+    Runs of spaces (any Unicode space) become one space, and names are
+    compared case-folded, so "Acme  Corp" and "ACME CORP" are the same name.
+    """
+    if any(unicodedata.category(character) == "Cc" for character in name):
+        raise ServiceError(
+            "Organization name contains a control character (such as a tab): "
+            "remove it.",
+            field="name",
+        )
+    name = " ".join(name.split())
     if not name:
         raise ServiceError("Organization name is missing: give a name.", field="name")
     max_length = Organization._meta.get_field("name").max_length or 0
@@ -53,7 +64,15 @@ def organization_create(*, name: str, time_zone: str = "UTC") -> Organization:
     with transaction.atomic():
         # NOTE: no database constraint backs this check, so two commands run at
         # the same instant could still create the same name twice.
-        existing = Organization.objects.filter(name__iexact=name).first()
+        key = name.casefold()
+        existing = next(
+            (
+                organization
+                for organization in Organization.objects.only("name", "org_alias")
+                if " ".join(organization.name.split()).casefold() == key
+            ),
+            None,
+        )
         if existing is not None:
             raise ServiceError(
                 f"An organization named {existing.name!r} already exists (org alias "

@@ -37,17 +37,45 @@ def test_create_organization_rejects_blank_name() -> None:
     assert not Organization.objects.exists()
 
 
-@pytest.mark.parametrize("duplicate", ["Initech", " initech ", "INITECH"])
-def test_create_organization_rejects_duplicate_name(duplicate: str) -> None:
-    _run("create_organization", "Initech")
+@pytest.mark.parametrize(
+    ("existing", "duplicate"),
+    [
+        ("Initech", "Initech"),
+        ("Initech", " initech "),
+        ("Initech", "INITECH"),
+        ("Ini Tech", "INI TECH"),
+        ("Ini Tech", "Ini\u00a0 Tech"),
+        ("Ini Tech", "ini  tech"),
+    ],
+)
+def test_create_organization_rejects_duplicate_name(
+    existing: str, duplicate: str
+) -> None:
+    _run("create_organization", existing)
 
     with pytest.raises(CommandError) as error:
         _run("create_organization", duplicate)
 
-    assert "An organization named 'Initech' already exists" in str(error.value)
+    assert "already exists" in str(error.value)
     assert "choose another name" in str(error.value)
     assert Organization.objects.count() == 1
     assert ActivityEvent.objects.filter(action="organization.create").count() == 1
+
+
+def test_create_organization_unicode_case_and_spaces() -> None:
+    _run("create_organization", "Ökotest  AG")
+
+    with pytest.raises(CommandError, match="already exists"):
+        _run("create_organization", "ökotest ag")
+
+    assert Organization.objects.get().name == "Ökotest AG"
+
+
+def test_create_organization_rejects_control_character() -> None:
+    with pytest.raises(CommandError, match="control character"):
+        _run("create_organization", "Bad\tName")
+
+    assert not Organization.objects.exists()
 
 
 def test_create_organization_rejects_long_name() -> None:
