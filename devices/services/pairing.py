@@ -179,7 +179,8 @@ def _wrong_code(actor: Actor, session: PairingSession) -> ServiceError:
             field="otp",
         )
     return ServiceError(
-        f"Wrong code: enter the code the device shows now ({left} tries left).",
+        f"Wrong code: enter the code the device shows now ({left} "
+        f"{'try' if left == 1 else 'tries'} left).",
         code="otp_invalid",
         field="otp",
     )

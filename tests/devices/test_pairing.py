@@ -97,7 +97,7 @@ def test_totp_pairing_wrong_code_counts_and_voids(
         totp_pairing_finish(actor=actor, session=session, otp=pyotp.TOTP(secret).now())
 
     assert first.value.field == "otp"
-    assert "1 tries left" in first.value.message
+    assert "1 try left" in first.value.message
     assert second.value.code == "pairing_expired"
     assert third.value.code == "pairing_expired"
     assert not Device.objects.exists()
