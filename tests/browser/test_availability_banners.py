@@ -25,6 +25,7 @@ def test_switch_banner_appears_and_disappears(
     global_admin: Membership, sign_in: Callable[[Membership], Page], live_server: object
 ) -> None:
     page = sign_in(global_admin)
+    _accept_confirmations(page)
     disabled_banner = page.locator('[data-banner="service-disabled"]')
     expect(disabled_banner).to_have_count(0)
 
