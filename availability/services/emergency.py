@@ -16,6 +16,7 @@ from availability.services.switch import clean_reason
 from pingid_portal.actors import Actor
 from pingid_portal.errors import ConflictError, ServiceError
 from pingid_portal.permissions import Action
+from pingid_portal.times import local_time_text
 from users.models import Service
 
 logger = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ def emergency_bypass_start(
         if active is not None:
             raise ConflictError(
                 f"An emergency bypass is already in force until "
-                f"{active.ends_at:%Y-%m-%d %H:%M} UTC: end it first.",
+                f"{local_time_text(active.ends_at, actor.time_zone)}: end it first.",
                 code="emergency_bypass_active",
             )
         bypass = EmergencyBypass.objects.create(

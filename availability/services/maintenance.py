@@ -13,6 +13,7 @@ from availability.models import MaintenanceWindow
 from pingid_portal.actors import Actor
 from pingid_portal.errors import ConflictError, ServiceError
 from pingid_portal.permissions import Action
+from pingid_portal.times import local_time_text
 
 MESSAGE_MAX_LENGTH = 500
 
@@ -91,9 +92,10 @@ def maintenance_window_create(
         )
         if overlapping is not None:
             raise ServiceError(
-                f"Window overlaps the one from {overlapping.starts_at:%Y-%m-%d %H:%M} "
-                f"to {overlapping.ends_at:%Y-%m-%d %H:%M} UTC: change the times or "
-                "cancel that window.",
+                "Window overlaps the one from "
+                f"{local_time_text(overlapping.starts_at, actor.time_zone)} to "
+                f"{local_time_text(overlapping.ends_at, actor.time_zone)}: change "
+                "the times or cancel that window.",
                 code="overlap",
                 field="starts_at",
             )

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -300,6 +300,26 @@ def test_maintenance_overlap_rejected(admin_actor: Actor, now: datetime) -> None
 
     assert raised.value.code == "overlap"
     assert MaintenanceWindow.objects.count() == 1
+
+
+def test_overlap_message_in_administrator_time_zone(
+    admin_actor: Actor, now: datetime
+) -> None:
+    admin_actor.membership.time_zone = "Europe/Berlin"
+    # A winter day, when Berlin is an hour ahead of UTC.
+    starts = datetime(now.year + 1, 1, 10, 9, 0, tzinfo=UTC)
+    make_window(admin_actor, starts, starts + timedelta(hours=2))
+
+    with pytest.raises(ServiceError) as raised:
+        maintenance_window_create(
+            actor=admin_actor,
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
+            message="Again",
+        )
+
+    day = f"{now.year + 1}-01-10"
+    assert f"from {day} 10:00 CET to {day} 12:00 CET" in raised.value.message
 
 
 def test_maintenance_cancel_and_end(admin_actor: Actor, now: datetime) -> None:
