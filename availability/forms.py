@@ -17,6 +17,20 @@ DATETIME_WIDGET = forms.DateTimeInput(
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
 
+def _datetime_field(label: str, **kwargs: Any) -> forms.DateTimeField:
+    """Return a date-and-time field in the administrator's time zone."""
+    return forms.DateTimeField(
+        label=label,
+        widget=DATETIME_WIDGET,
+        input_formats=DATETIME_FORMATS,
+        error_messages={
+            "invalid": f"{label} is invalid: enter a date and time such as "
+            "2026-06-01T14:30."
+        },
+        **kwargs,
+    )
+
+
 class ServiceSwitchForm(forms.Form):
     enabled = forms.TypedChoiceField(
         label="PingID for this organization",
@@ -61,10 +75,8 @@ class FailureModesForm(forms.Form):
 
 
 class EmergencyBypassForm(forms.Form):
-    ends_at = forms.DateTimeField(
-        label="Ends at",
-        widget=DATETIME_WIDGET,
-        input_formats=DATETIME_FORMATS,
+    ends_at = _datetime_field(
+        "Ends at",
         help_text="In your time zone. MFA is required again from this time on.",
     )
     services = forms.MultipleChoiceField(
@@ -83,12 +95,8 @@ class EmergencyBypassForm(forms.Form):
 
 
 class MaintenanceWindowForm(forms.Form):
-    starts_at = forms.DateTimeField(
-        label="Starts at", widget=DATETIME_WIDGET, input_formats=DATETIME_FORMATS
-    )
-    ends_at = forms.DateTimeField(
-        label="Ends at", widget=DATETIME_WIDGET, input_formats=DATETIME_FORMATS
-    )
+    starts_at = _datetime_field("Starts at")
+    ends_at = _datetime_field("Ends at")
     message = forms.CharField(
         label="Message",
         max_length=500,

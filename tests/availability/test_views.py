@@ -254,6 +254,24 @@ def test_maintenance_far_future_rejected(
     assert not MaintenanceWindow.objects.exists()
 
 
+def test_maintenance_garbage_time_says_format(
+    global_admin: Membership, client_for: ClientFor
+) -> None:
+    response = client_for(global_admin).post(
+        "/availability/maintenance/new/",
+        {"starts_at": "next tuesday", "ends_at": "99999-01-01T10:00", "message": "x"},
+    )
+
+    errors = response.context["form"].errors
+    assert errors["starts_at"] == [
+        "Starts at is invalid: enter a date and time such as 2026-06-01T14:30."
+    ]
+    assert errors["ends_at"] == [
+        "Ends at is invalid: enter a date and time such as 2026-06-01T14:30."
+    ]
+    assert not MaintenanceWindow.objects.exists()
+
+
 def test_maintenance_list_query_count(
     global_admin: Membership, client_for: ClientFor, django_assert_num_queries: Any
 ) -> None:
