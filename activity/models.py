@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Upper
+from django.utils import timezone
 
 from pingid_portal.tenancy import OrganizationQuerySet
 
@@ -275,3 +276,55 @@ class Export(models.Model):
     def file_name(self) -> str:
         suffix = ".gz" if self.gzip else ""
         return f"activity-export-{self.pk}.{self.format}{suffix}"
+
+
+class IntegrityCheckStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    INTACT = "intact", "Intact"
+    BROKEN = "broken", "Broken"
+    FAILED = "failed", "Failed"
+
+
+class IntegrityCheck(models.Model):
+    """One verification of an organization's activity hash chain, run as a task."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    # The administrator who asked, or "scheduled check".
+    requested_by_display = models.CharField(max_length=254)
+    status = models.CharField(
+        max_length=10,
+        choices=IntegrityCheckStatus.choices,
+        default=IntegrityCheckStatus.QUEUED,
+    )
+    events_checked = models.BigIntegerField(default=0)
+    broken_event_id = models.BigIntegerField(null=True, blank=True)
+    broken_sequence = models.BigIntegerField(null=True, blank=True)
+    problem = models.TextField(blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The integrity page: an organization's latest checks.
+            models.Index(
+                fields=["organization", "-created_at"], name="integrity_org_time_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"integrity check {self.pk} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status not in (
+            IntegrityCheckStatus.QUEUED,
+            IntegrityCheckStatus.RUNNING,
+        )

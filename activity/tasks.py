@@ -63,3 +63,19 @@ def purge_expired_events() -> int:
     for organization in Organization.objects.order_by("pk").iterator():
         total += events_purge(organization)
     return total
+
+
+@shared_task
+def run_integrity_check(check_id: int) -> str:
+    """Recompute one organization's activity chain and store the report."""
+    from activity.integrity import integrity_check_run
+
+    return str(integrity_check_run(check_id).status)
+
+
+@shared_task
+def schedule_integrity_checks() -> int:
+    """Queue a check of every organization's activity chain."""
+    from activity.integrity import integrity_checks_schedule
+
+    return integrity_checks_schedule()

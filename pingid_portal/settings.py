@@ -213,6 +213,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "activity.tasks.purge_expired_events",
         "schedule": crontab(minute=17),
     },
+    "activity-verify-chains": {
+        "task": "activity.tasks.schedule_integrity_checks",
+        "schedule": crontab(hour=3, minute=41),
+    },
     "activity-delete-expired-exports": {
         "task": "activity.tasks.delete_expired_exports",
         "schedule": crontab(minute=47),
@@ -370,6 +374,9 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
 # Activity: a running export whose heartbeat is older than this many seconds
 # lost its worker and may be taken over by a redelivered task.
 EXPORT_STALE_SECONDS = env.int("EXPORT_STALE_SECONDS", default=120)
+# An integrity check queued or running this long is taken to have died, so a
+# new one may be queued. Verifying 10 million events takes minutes.
+INTEGRITY_CHECK_STALE_SECONDS = env.int("INTEGRITY_CHECK_STALE_SECONDS", default=3600)
 
 
 # Availability: health checks, probes, maintenance and emergency bypass.

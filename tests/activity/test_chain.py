@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -132,16 +133,28 @@ def test_integrity_page_names_broken_event(
     global_admin: Membership,
     client_for: Callable[[Membership], Client],
     record_auth: Callable[..., ActivityEvent],
+    django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
     events = [record_auth(global_admin.organization) for _ in range(3)]
     client = client_for(global_admin)
-    assert "Intact: all" in client.post("/activity/integrity/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/activity/integrity/")
+    first = client.get("/activity/integrity/").content.decode()
+    assert "Intact: all" in first
 
     _raw_update(
         "UPDATE activity_activityevent SET actor_display = 'someone else' WHERE id = %s",
         [events[1].pk],
     )
-    page = client.post("/activity/integrity/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/activity/integrity/")
+    page = client.get("/activity/integrity/").content.decode()
 
     assert "Broken" in page
     assert f"event {events[1].pk}" in page
+    assert "Earlier checks" in page
+    recorded = ActivityEvent.objects.filter(action="activity.integrity_check")
+    assert [event.outcome for event in recorded.order_by("id")] == [
+        "success",
+        "failure",
+    ]
