@@ -10,7 +10,8 @@ from typing import Any
 from django.utils import timezone
 
 from accounts.models import Membership, Organization
-from activity.models import ActivityEvent, Category, Outcome
+from activity.integrity import integrity_check_run
+from activity.models import ActivityEvent, Category, IntegrityCheck, Outcome
 from activity.services import event_record
 from pingid_portal.actors import Actor
 from pingid_portal.permissions import Action, has_permission
@@ -120,7 +121,16 @@ def _admin_action(
 
 
 def seed(organization: Organization) -> None:
-    """Write 30 days of activity once; a second run changes nothing."""
+    """Write 30 days of activity and one integrity check, once."""
+    _seed_events(organization)
+    if not IntegrityCheck.objects.for_organization(organization).exists():
+        check = IntegrityCheck.objects.create(
+            organization=organization, requested_by_display="demo seeding"
+        )
+        integrity_check_run(check.pk)
+
+
+def _seed_events(organization: Organization) -> None:
     if ActivityEvent.objects.filter(
         organization=organization,
         action="authentication.finish",

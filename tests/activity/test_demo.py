@@ -5,7 +5,7 @@ import pytest
 from accounts.models import Membership, Organization
 from activity import demo
 from activity.chain import chain_verify
-from activity.models import ActivityEvent
+from activity.models import ActivityEvent, IntegrityCheck, IntegrityCheckStatus
 from tests.factories import PingIDUserFactory
 
 
@@ -22,10 +22,13 @@ def test_demo_seeds_thirty_days_once(
     events = ActivityEvent.objects.filter(organization=organization)
     assert events.count() == count
     assert count >= 30 * 2
-    assert set(events.values_list("pingid_user_id", flat=True)) == {user.pk}
+    authentications = events.exclude(action="activity.integrity_check")
+    assert set(authentications.values_list("pingid_user_id", flat=True)) == {user.pk}
     assert events.filter(outcome="failure").exists()
     assert len(set(events.values_list("service", flat=True))) >= 4
     assert chain_verify(organization.pk).intact
+    check = IntegrityCheck.objects.get(organization=organization)
+    assert check.status == IntegrityCheckStatus.INTACT
 
 
 def test_demo_without_users_uses_generic_names(
