@@ -179,15 +179,12 @@ def authentication_session_lock(
     assert session is not None and user is not None
     session.user = user
     if timezone.now() >= session.expires_at:
-        _session_close(session, AuthenticationStatus.FAILED)
-        authentication_record(
-            actor=actor,
-            action="authentication.finish",
+        _session_fail(
+            actor,
+            session,
             outcome=Outcome.TIMED_OUT,
-            context=_context_of(session),
-            user=session.user,
-            device=session.device,
             reason="session_expired",
+            device=session.device,
             message=f"The session expired at {session.expires_at:%H:%M:%S} UTC.",
         )
         return None
@@ -269,17 +266,37 @@ def _refuse(
     actor: Actor, session: AuthenticationSession, refusal: OtpResult
 ) -> OtpResult:
     """Close a session that can no longer finish and record why."""
+    _session_fail(
+        actor,
+        session,
+        outcome=Outcome.DENIED,
+        reason=refusal.outcome,
+        device=refusal.device,
+    )
+    return refusal
+
+
+def _session_fail(
+    actor: Actor,
+    session: AuthenticationSession,
+    *,
+    outcome: str,
+    reason: str,
+    device: Device | None,
+    message: str = "",
+) -> None:
+    """Close a session as failed and record its authentication.finish event."""
     _session_close(session, AuthenticationStatus.FAILED)
     authentication_record(
         actor=actor,
         action="authentication.finish",
-        outcome=Outcome.DENIED,
+        outcome=outcome,
         context=_context_of(session),
         user=session.user,
-        device=refusal.device,
-        reason=refusal.outcome,
+        device=device,
+        reason=reason,
+        message=message,
     )
-    return refusal
 
 
 def _device_refusal(session: AuthenticationSession) -> OtpResult:
