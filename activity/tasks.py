@@ -1,4 +1,4 @@
-"""Celery tasks of the activity log: exports, their expiry, retention."""
+"""Celery tasks of the activity log: exports, their expiry, retention, counts."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from activity.export_runs import (
     exports_remove_partial_files,
 )
 from activity.retention import events_purge
+from activity.rollup import authentication_counts_update_all
 
 logger = logging.getLogger(__name__)
 
@@ -63,3 +64,9 @@ def purge_expired_events() -> int:
     for organization in Organization.objects.order_by("pk").iterator():
         total += events_purge(organization)
     return total
+
+
+@shared_task
+def update_authentication_counts() -> int:
+    """Add new authentication events to the dashboard's 15-minute counts."""
+    return authentication_counts_update_all()
