@@ -363,6 +363,14 @@ def test_offset_with_seconds_falls_back_to_raw_log(
     now = datetime(1971, 6, 1, 12, 0, tzinfo=UTC)
     zone = "Africa/Monrovia"
     write_events(record_auth, organization, now, zone, seed=10, count=40)
+    local_now = now.astimezone(ZoneInfo(zone))
+    for hours in range(24):
+        # The first instant of each local hour lies in a bucket that started
+        # in the previous local hour.
+        start = (local_now - timedelta(hours=hours)).replace(
+            minute=0, second=0, microsecond=0
+        )
+        record_auth(organization, occurred_at=start, outcome="failure")
     authentication_counts_update(organization)
 
     total = assert_bars_exact(organization, PERIODS["day"], now, zone)
