@@ -95,7 +95,7 @@ def _add_range(organization_id: int, after: int, last: int) -> None:
     events = quote(ActivityEvent._meta.db_table)
     counts = quote(AuthenticationCount._meta.db_table)
     lower = f"AND {quote('sequence')} > %s" if after else ""
-    params: list[object] = [organization_id, Category.AUTHENTICATION, last]
+    params: list[int | str] = [organization_id, Category.AUTHENTICATION, last]
     if after:
         params.append(after)
     bucket = _bucket_sql(quote("occurred_at"))
