@@ -39,7 +39,7 @@ CHART_HEIGHT = 200
 BAR_ROW_HEIGHT = 26
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 # Reads of the authentication counts before the chart falls back to the raw
-# log; each retry means a rollup committed during the previous read.
+# log. A retry means that a rollup committed during the previous read.
 READ_ATTEMPTS = 3
 
 
@@ -133,7 +133,7 @@ def _raw_rows(
     since: datetime,
     above_sequence: int = 0,
 ) -> QuerySet[Any]:
-    """Group the raw authentication events since `since` with a higher sequence."""
+    """Group the raw authentication events since `since` above a sequence (0: all)."""
     events = ActivityEvent.objects.for_organization(organization).filter(
         category=Category.AUTHENTICATION, occurred_at__gte=since
     )
@@ -169,7 +169,7 @@ def _authentication_rows(
 ) -> list[dict[str, Any]]:
     """Return (bucket, outcome, count) rows of the bars, exact at any rollup state.
 
-    The pre-computed counts hold the events up to the watermark and the raw
+    The pre-computed counts contain the events up to the watermark and the raw
     part counts those above it, in one statement so that both see one
     snapshot. A rollup that commits between reading the watermark and that
     statement would count its range twice, so the watermark is read again

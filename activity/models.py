@@ -198,8 +198,8 @@ class AuthenticationCount(models.Model):
     """Authentication events of one organization with one outcome in one bucket.
 
     A bucket is the 15 minutes from `bucket_start` (UTC, a multiple of 15
-    minutes), so that each local hour and day of a zone whose offset is a
-    whole number of quarter hours is a whole number of buckets. The counts
+    minutes). Each local hour and day of a zone whose offset is a whole
+    number of quarter hours is then a whole number of buckets. The counts
     cover exactly the organization's existing events up to the sequence in
     its `AuthenticationCountWatermark` (activity/rollup.py).
     """
@@ -228,7 +228,7 @@ class AuthenticationCount(models.Model):
 
 
 class AuthenticationCountWatermark(models.Model):
-    """How far the authentication counts of one organization reach.
+    """The last event sequence that an organization's authentication counts include.
 
     The rollup locks this row while it adds events to the counts, and
     retention locks it while it subtracts the events it deletes.

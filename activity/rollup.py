@@ -66,7 +66,11 @@ def _bucket_sql(column: str) -> str:
 
 
 def watermark_lock(organization_id: int) -> int:
-    """Lock the organization's watermark until the transaction ends; return it."""
+    """Lock the organization's watermark row until the transaction ends.
+
+    Returns the last sequence the counts include, and creates the row (0)
+    before the first rollup.
+    """
     watermark, _ = (
         AuthenticationCountWatermark.objects.select_for_update().get_or_create(
             organization_id=organization_id
@@ -115,7 +119,7 @@ def _add_range(organization_id: int, after: int, last: int) -> None:
 
 
 def _add_next_range(organization_id: int, batch_size: int) -> int:
-    """Add the next batch of uncounted events; return the sequences covered."""
+    """Add the next batch of uncounted events and return how many sequences it covered."""
     with transaction.atomic():
         after = watermark_lock(organization_id)
         newest = ActivityEvent.objects.filter(

@@ -1,4 +1,4 @@
-"""Celery tasks of the activity log: exports, their expiry, retention, counts."""
+"""Celery tasks of the activity log: exports, their expiry, retention and counts."""
 
 from __future__ import annotations
 

@@ -82,9 +82,9 @@ def assert_bars_exact(
     bars, tallest = authentication_bars(organization, period, now, zone)
     assert len(bars) == period.buckets
     for bar in bars:
-        shown = {segment.outcome: segment.count for segment in bar.segments}
-        assert shown == raw_counts(organization, bar, period), bar.label
-        assert bar.total == sum(shown.values()), bar.label
+        drawn = {segment.outcome: segment.count for segment in bar.segments}
+        assert drawn == raw_counts(organization, bar, period), bar.label
+        assert bar.total == sum(drawn.values()), bar.label
     assert tallest == max(bar.total for bar in bars)
     return sum(bar.total for bar in bars)
 
@@ -125,7 +125,7 @@ def write_events(
 
 
 def assert_counts_match_events(organization: Organization) -> None:
-    """Assert the counts hold exactly the events up to the watermark."""
+    """Assert the counts contain exactly the events up to the watermark."""
     counted = counted_sequence(organization)
     events = ActivityEvent.objects.filter(
         organization=organization,
