@@ -305,6 +305,9 @@ def bypassed_user_count(organization: Organization, now: datetime) -> int:
     )
 
 
+# NOTE: this groups the period's raw failures by PingID user on every request,
+# which takes about 200 ms of the 30-day dashboard on a 10-million-event log
+# (docs/benchmarks.md, "Dashboard with authentication counts").
 def users_with_most_failures(
     organization: Organization, since: datetime, limit: int = 10
 ) -> list[dict[str, object]]:

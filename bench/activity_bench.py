@@ -207,8 +207,8 @@ def bench_dashboard(runs: int, late_events: int) -> None:
     print("| counts | period | page | chart query |")
     if not AuthenticationCountWatermark.objects.exists():
         time_dashboard("none (raw log)", runs)
-    time_rollup("first run")
-    time_rollup("repeated")
+    time_rollup("to the newest event")
+    time_rollup("repeated at once")
     time_dashboard("current", runs)
     write_late_events(late_events)
     time_dashboard(f"{late_events} events behind", runs)
