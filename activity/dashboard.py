@@ -10,16 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count
+from django.db.models import Aggregate, Count, QuerySet, Sum
 from django.db.models.functions import Trunc
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Organization
-from activity.models import ActivityEvent, Category, Outcome
+from activity.models import ActivityEvent, AuthenticationCount, Category, Outcome
+from activity.rollup import bucket_start, counted_sequence
 from devices.models import Device, DeviceType
 from users.models import PingIDUser, UserService, UserStatus, bypass_active_q
 
@@ -36,6 +38,9 @@ CHART_WIDTH = 720
 CHART_HEIGHT = 200
 BAR_ROW_HEIGHT = 26
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+# Reads of the authentication counts before the chart falls back to the raw
+# log. A retry means that a rollup committed during the previous read.
+READ_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -105,29 +110,95 @@ def _bucket_starts(period: Period, now: datetime, zone: ZoneInfo) -> list[dateti
     return starts
 
 
-# NOTE: counts are grouped from the raw events on every request. That takes
-# about 150 ms for 24 hours but seconds for 30 days of a 10-million-event log
-# (docs/benchmarks.md); hourly pre-aggregated counts would fix it.
+def _grouped(
+    queryset: QuerySet[Any],
+    time_field: str,
+    count: Aggregate,
+    period: Period,
+    zone: ZoneInfo,
+) -> QuerySet[Any]:
+    """Group rows by local bar start and outcome, as (bucket, outcome, count)."""
+    return (
+        queryset.annotate(bucket=Trunc(time_field, period.kind, tzinfo=zone))
+        .values("bucket", "outcome")
+        .annotate(count=count)
+        .order_by()
+    )
+
+
+def _raw_rows(
+    organization: Organization,
+    period: Period,
+    zone: ZoneInfo,
+    since: datetime,
+    above_sequence: int = 0,
+) -> QuerySet[Any]:
+    """Group the raw authentication events since `since` above a sequence (0: all)."""
+    events = ActivityEvent.objects.for_organization(organization).filter(
+        category=Category.AUTHENTICATION, occurred_at__gte=since
+    )
+    if above_sequence:
+        events = events.filter(sequence__gt=above_sequence)
+    return _grouped(events, "occurred_at", Count("id"), period, zone)
+
+
+def _counted_rows(
+    organization: Organization, period: Period, zone: ZoneInfo, since: datetime
+) -> QuerySet[Any]:
+    """Group the pre-computed 15-minute counts since `since`."""
+    counts = AuthenticationCount.objects.for_organization(organization).filter(
+        bucket_start__gte=since
+    )
+    return _grouped(counts, "bucket_start", Sum("count"), period, zone)
+
+
+def _whole_buckets(starts: list[datetime], period: Period) -> bool:
+    """Return whether every bar starts and ends on a 15-minute UTC boundary.
+
+    True in every zone in use today. Zones whose offset once had seconds or
+    odd minutes (local mean time before about 1970) fail it for past dates.
+    """
+    end = (starts[-1].replace(tzinfo=None) + period.step).replace(
+        tzinfo=starts[0].tzinfo
+    )
+    return all(moment == bucket_start(moment) for moment in [*starts, end])
+
+
+def _authentication_rows(
+    organization: Organization, period: Period, zone: ZoneInfo, starts: list[datetime]
+) -> list[dict[str, Any]]:
+    """Return (bucket, outcome, count) rows of the bars, exact at any rollup state.
+
+    The pre-computed counts contain the events up to the watermark and the raw
+    part counts those above it, in one statement so that both see one
+    snapshot. A rollup that commits between reading the watermark and that
+    statement would count its range twice, so the watermark is read again
+    and the read repeated if it moved.
+    """
+    since = starts[0]
+    if _whole_buckets(starts, period):
+        for _ in range(READ_ATTEMPTS):
+            counted = counted_sequence(organization)
+            if not counted:
+                break
+            rows = list(
+                _raw_rows(organization, period, zone, since, counted).union(
+                    _counted_rows(organization, period, zone, since), all=True
+                )
+            )
+            if counted_sequence(organization) == counted:
+                return rows
+    return list(_raw_rows(organization, period, zone, since))
+
+
 def authentication_bars(
     organization: Organization, period: Period, now: datetime, time_zone: str
 ) -> tuple[list[Bar], int]:
     """Return one stacked bar per bucket and the tallest bar's total."""
     zone = ZoneInfo(time_zone)
     starts = _bucket_starts(period, now, zone)
-    rows = (
-        ActivityEvent.objects.filter(
-            organization=organization,
-            category=Category.AUTHENTICATION,
-            occurred_at__gte=starts[0],
-        )
-        .annotate(bucket=Trunc("occurred_at", period.kind, tzinfo=zone))
-        .values("bucket", "outcome")
-        .annotate(count=Count("id"))
-        .order_by()
-    )
-
     counts: dict[tuple[str, str], int] = {}
-    for row in rows:
+    for row in _authentication_rows(organization, period, zone, starts):
         key = (row["bucket"].astimezone(zone).strftime(LOCAL_FORMAT), row["outcome"])
         counts[key] = counts.get(key, 0) + row["count"]
 
@@ -234,6 +305,9 @@ def bypassed_user_count(organization: Organization, now: datetime) -> int:
     )
 
 
+# NOTE: this groups the period's raw failures by PingID user on every request,
+# which takes about 200 ms of the 30-day dashboard on a 10-million-event log
+# (docs/benchmarks.md, "Dashboard with authentication counts").
 def users_with_most_failures(
     organization: Organization, since: datetime, limit: int = 10
 ) -> list[dict[str, object]]:

@@ -195,6 +195,62 @@ class ChainHead(models.Model):
         return f"{self.chain_key} at {self.last_sequence}"
 
 
+class AuthenticationCount(models.Model):
+    """Authentication events of one organization with one outcome in one bucket.
+
+    A bucket is the 15 minutes from `bucket_start` (UTC, a multiple of 15
+    minutes). Each local hour and day of a zone whose offset is a whole
+    number of quarter hours is then a whole number of buckets. The counts
+    cover exactly the organization's existing events up to the sequence in
+    its `AuthenticationCountWatermark` (activity/rollup.py).
+    """
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    bucket_start = models.DateTimeField()
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    count = models.BigIntegerField(default=0)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            # One row per bucket and outcome. The rollup's INSERT ... ON CONFLICT
+            # targets it, and its index serves the dashboard's range read.
+            models.UniqueConstraint(
+                fields=["organization", "bucket_start", "outcome"],
+                name="authcount_org_bucket_outcome_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bucket_start:%Y-%m-%d %H:%M} {self.outcome} {self.count}"
+
+
+class AuthenticationCountWatermark(models.Model):
+    """The last event sequence that an organization's authentication counts include.
+
+    The rollup locks this row while it adds events to the counts, and
+    retention locks it while it subtracts the events it deletes.
+    """
+
+    organization = models.OneToOneField(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    # The counts include every event of the organization whose chain sequence
+    # is at most this, and none above it. 0 before the first rollup.
+    last_sequence = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return (
+            f"Authentication counts of {self.organization_id} to {self.last_sequence}"
+        )
+
+
 class ExportFormat(models.TextChoices):
     CSV = "csv", "CSV"
     JSONL = "jsonl", "JSON Lines"

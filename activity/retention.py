@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Organization
 from activity.models import ActivityEvent, Category, ChainHead, chain_key_of
+from activity.rollup import authentication_counts_subtract
 from activity.services import event_record
 from pingid_portal.actors import Actor
 
@@ -30,7 +31,9 @@ def _purge_batch(organization: Organization, cutoff: datetime, size: int) -> int
         candidates = list(
             ActivityEvent.objects.filter(organization=organization)
             .order_by("sequence")
-            .values_list("id", "sequence", "hash", "occurred_at")[:size]
+            .values_list(
+                "id", "sequence", "hash", "occurred_at", "category", "outcome"
+            )[:size]
         )
         # Only a prefix of the chain can go, so the anchor stays one hash: the
         # purge stops at the first event that is not yet expired.
@@ -42,6 +45,9 @@ def _purge_batch(organization: Organization, cutoff: datetime, size: int) -> int
         if not expired:
             return 0
         ActivityEvent.objects.filter(id__in=[row[0] for row in expired]).delete()
+        authentication_counts_subtract(
+            organization.pk, [(row[1], row[3], row[4], row[5]) for row in expired]
+        )
         last = expired[-1]
         ChainHead.objects.filter(pk=head.pk).update(
             anchor_sequence=last[1], anchor_hash=last[2]

@@ -1,4 +1,4 @@
-"""Celery tasks of the activity log: exports, their expiry, retention."""
+"""Celery tasks of the activity log: exports, their expiry, retention and counts."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from activity.export_runs import (
     exports_remove_partial_files,
 )
 from activity.retention import events_purge
+from activity.rollup import authentication_counts_update_all
 
 logger = logging.getLogger(__name__)
 
@@ -79,3 +80,9 @@ def schedule_integrity_checks() -> int:
     from activity.integrity import integrity_checks_schedule
 
     return integrity_checks_schedule()
+
+
+@shared_task
+def update_authentication_counts() -> int:
+    """Add new authentication events to the dashboard's 15-minute counts."""
+    return authentication_counts_update_all()

@@ -13,6 +13,11 @@ Usage (from the repository root, after activity_data.py):
    compared with PostgreSQL's `COPY (same query) TO STDOUT WITH CSV` written to
    a file in the same run. Throughput is rows per second.
 3. Worker memory: peak RSS of the export process for exports of several sizes.
+4. Dashboard counts (--dashboard-only runs just this): the dashboard pages and
+   the chart's query alone with the raw log only (skipped once the counts
+   exist), the first and a repeated run of the counting task, the same with
+   the counts current, and again after --late-events new authentications
+   above the watermark.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -112,6 +118,101 @@ def bench_pages(runs: int) -> None:
     for name, url in pages:
         median, rows = time_page(client, url, runs)
         print(f"| {name} | {median:.1f} | {rows} |", flush=True)
+
+
+def median_ms(call: Callable[[], object], runs: int) -> float:
+    call()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)
+
+
+def time_dashboard(label: str, runs: int) -> None:
+    from django.utils import timezone
+
+    from accounts.models import Membership
+    from activity.dashboard import PERIODS, authentication_bars
+    from bench.portal_client import signed_in_client
+
+    membership = Membership.objects.select_related("organization").get(
+        user__email="bench@example.com"
+    )
+    client = signed_in_client(membership.user)
+    for period in ("day", "month"):
+
+        def page(period: str = period) -> None:
+            response = client.get(f"/?period={period}")
+            assert response.status_code == 200, response.status_code
+
+        def chart(period: str = period) -> None:
+            authentication_bars(
+                membership.organization,
+                PERIODS[period],
+                timezone.now(),
+                "Asia/Kathmandu",
+            )
+
+        page_ms = median_ms(page, runs)
+        chart_ms = median_ms(chart, runs)
+        print(f"| {label} | {period} | {page_ms:.1f} | {chart_ms:.1f} |", flush=True)
+
+
+def write_late_events(count: int) -> None:
+    """Write authentications through the one writer, a tenth of them dated days back."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from accounts.models import Organization
+    from activity.models import Category
+    from activity.services import event_record
+    from pingid_portal.actors import Actor
+
+    organization = Organization.objects.get(name="Bench Corp")
+    now = timezone.now()
+    for number in range(count):
+        days = 3 if number % 10 == 0 else 0
+        with transaction.atomic():
+            event_record(
+                actor=Actor.system(organization, "bench"),
+                category=Category.AUTHENTICATION,
+                action="authentication.finish",
+                outcome="failure" if number % 7 == 0 else "success",
+                occurred_at=now - timedelta(days=days, seconds=number),
+            )
+
+
+def time_rollup(label: str) -> None:
+    from activity.rollup import authentication_counts_update_all
+
+    started = time.perf_counter()
+    covered = authentication_counts_update_all()
+    print(
+        f"counting task, {label}: {covered} sequences in "
+        f"{time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
+
+
+def bench_dashboard(runs: int, late_events: int) -> None:
+    from django.test.utils import setup_test_environment
+
+    from activity.models import AuthenticationCountWatermark
+
+    setup_test_environment()
+
+    print(f"\n## Dashboard (median of {runs} runs, ms; chart in Asia/Kathmandu)")
+    print("| counts | period | page | chart query |")
+    if not AuthenticationCountWatermark.objects.exists():
+        time_dashboard("none (raw log)", runs)
+    time_rollup("to the newest event")
+    time_rollup("repeated at once")
+    time_dashboard("current", runs)
+    write_late_events(late_events)
+    time_dashboard(f"{late_events} events behind", runs)
+    time_rollup(f"after {late_events} events")
 
 
 def create_export(rows: int) -> tuple[int, str]:
@@ -235,8 +336,22 @@ def main() -> None:
     parser.add_argument(
         "--skip-memory", action="store_true", help="skip the memory series"
     )
+    parser.add_argument(
+        "--dashboard-only",
+        action="store_true",
+        help="only run the dashboard counts benchmark",
+    )
+    parser.add_argument(
+        "--late-events",
+        type=int,
+        default=2000,
+        help="authentications written above the watermark in the dashboard benchmark",
+    )
     arguments = parser.parse_args()
     django.setup()
+    if arguments.dashboard_only:
+        bench_dashboard(arguments.runs, arguments.late_events)
+        return
     if not arguments.skip_pages:
         bench_pages(arguments.runs)
     bench_export(arguments.export_rows, arguments.export_runs)

@@ -190,42 +190,59 @@ def main() -> None:
         ).fetchone()
         if existing and existing[0] >= arguments.events:
             print(f"{existing[0]} events already present")
-            return
-        connection.execute(
-            "DELETE FROM activity_activityevent WHERE organization_id = %s",
-            [organization_id],
-        )
-        started = time.monotonic()
-        for start in range(0, arguments.events, BATCH):
-            count = min(BATCH, arguments.events - start)
-            data = rows(organization_id, admin_id, start, count, arguments.events, now)
-            with (
-                connection.cursor() as cursor,
-                cursor.copy(
-                    f"COPY activity_activityevent ({COLUMNS}) FROM STDIN"
-                ) as copy,
-            ):
-                copy.write(data)
-            print(
-                f"{start + count} events, {time.monotonic() - started:.0f} s",
-                flush=True,
-            )
-        # Point the chain head past the loaded events, so events written
-        # later (sign-ins of the benchmark) take the next sequence numbers.
-        connection.execute(
-            "INSERT INTO activity_chainhead (chain_key, organization_id, last_sequence, "
-            "last_hash, anchor_sequence, anchor_hash) VALUES (%s, %s, %s, %s, 0, '') "
-            "ON CONFLICT (chain_key) DO UPDATE SET last_sequence = EXCLUDED.last_sequence, "
-            "last_hash = EXCLUDED.last_hash",
-            [
-                f"organization:{organization_id}",
-                organization_id,
-                arguments.events,
-                "0" * 64,
-            ],
-        )
-        connection.execute("VACUUM ANALYZE activity_activityevent")
-        print(f"done in {time.monotonic() - started:.0f} s")
+        else:
+            load_events(connection, organization_id, admin_id, arguments.events, now)
+        finish(connection, organization_id, arguments.events)
+
+
+def load_events(
+    connection: psycopg.Connection,
+    organization_id: int,
+    admin_id: int,
+    events: int,
+    now: datetime,
+) -> None:
+    connection.execute(
+        "DELETE FROM activity_activityevent WHERE organization_id = %s",
+        [organization_id],
+    )
+    started = time.monotonic()
+    for start in range(0, events, BATCH):
+        count = min(BATCH, events - start)
+        data = rows(organization_id, admin_id, start, count, events, now)
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY activity_activityevent ({COLUMNS}) FROM STDIN") as copy,
+        ):
+            copy.write(data)
+        print(f"{start + count} events, {time.monotonic() - started:.0f} s", flush=True)
+
+
+def finish(connection: psycopg.Connection, organization_id: int, events: int) -> None:
+    """Point the chain head past the loaded events and refresh the statistics.
+
+    Runs again when the events are already present, so a rerun completes a
+    load that stopped after its last COPY.
+    """
+    started = time.monotonic()
+    # Events written later (sign-ins of the benchmark) take the next
+    # sequence numbers. Every loaded event links to the placeholder hash.
+    connection.execute(
+        "INSERT INTO activity_chainhead (chain_key, organization_id, last_sequence, "
+        "last_hash, previous_hash, anchor_sequence, anchor_hash) "
+        "VALUES (%s, %s, %s, %s, %s, 0, '') "
+        "ON CONFLICT (chain_key) DO UPDATE SET last_sequence = EXCLUDED.last_sequence, "
+        "last_hash = EXCLUDED.last_hash, previous_hash = EXCLUDED.previous_hash",
+        [
+            f"organization:{organization_id}",
+            organization_id,
+            events,
+            "0" * 64,
+            "0" * 64,
+        ],
+    )
+    connection.execute("VACUUM ANALYZE activity_activityevent")
+    print(f"chain head set and table analyzed in {time.monotonic() - started:.0f} s")
 
 
 if __name__ == "__main__":

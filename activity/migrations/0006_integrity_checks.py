@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_security_mfa_sessions_lockouts'),
-        ('activity', '0004_chain_head_previous_hash'),
+        ('activity', '0005_authentication_counts'),
     ]
 
     operations = [
