@@ -1,9 +1,9 @@
 """Integrity checks of the activity hash chain, run as Celery tasks.
 
-The Activity integrity page and a daily schedule queue a check; the task
+The Activity integrity page and a daily schedule queue a check. The task
 recomputes the organization's whole chain (`chain_verify`), which can take
-minutes on millions of events, so it never runs inside a web request unless
-tasks run in-process (the embedded default). Each finished check is recorded
+minutes on millions of events, so it runs outside the web request, except
+where tasks run in-process (the embedded default). Each finished check is recorded
 as an activity event, so a broken chain shows in the log and in exports.
 """
 
@@ -78,6 +78,7 @@ def integrity_check_run(check_id: int) -> IntegrityCheck:
     if not claimed:
         logger.info("Integrity check %s already started; skipped", check_id)
         return check
+
     try:
         report = chain_verify(check.organization_id)
     except Exception as error:
@@ -87,6 +88,7 @@ def integrity_check_run(check_id: int) -> IntegrityCheck:
         check.finished_at = timezone.now()
         check.save(update_fields=["status", "error", "finished_at"])
         raise
+
     check.status = (
         IntegrityCheckStatus.INTACT if report.intact else IntegrityCheckStatus.BROKEN
     )
@@ -111,6 +113,7 @@ def integrity_check_run(check_id: int) -> IntegrityCheck:
             reason=report.problem,
             message=f"Requested by {check.requested_by_display}.",
         )
+
     if report.intact:
         logger.info(
             "Integrity check %s: chain of organization %s intact, %s events",

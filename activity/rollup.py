@@ -172,7 +172,7 @@ def authentication_counts_subtract(
 ) -> None:
     """Remove deleted events from the counts, in the transaction that deletes them.
 
-    `deleted` holds (sequence, occurred_at, category, outcome) of each event.
+    `deleted` contains (sequence, occurred_at, category, outcome) of each event.
     Events above the watermark were never counted and are skipped.
     """
     counted = watermark_lock(organization_id)
