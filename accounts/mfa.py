@@ -14,10 +14,12 @@ from accounts.models import AdministratorTOTPDevice, Membership
 from accounts.sessions import sessions_end_for_user
 from activity.services import event_record
 from pingid_portal.actors import Actor
+from pingid_portal.crypto import code_hash
 from pingid_portal.errors import ConflictError, ServiceError
 from pingid_portal.permissions import Action
 
 RECOVERY_CODE_COUNT = 10
+RECOVERY_CODE_PURPOSE = "recovery-code"
 RECOVERY_DEVICE_NAME = "Recovery codes"
 TOTP_DEVICE_NAME = "Authenticator app"
 
@@ -45,12 +47,21 @@ def _recovery_code_new() -> str:
     return f"{digits[:5]}-{digits[5:]}"
 
 
+def recovery_code_stored(code: str) -> str:
+    """Return the form a recovery code is stored in: its keyed hash.
+
+    Cut to the 16 hex digits (64 bits) that django-otp's `StaticToken.token`
+    column holds; without SECRET_KEY, a leaked table gives no code away.
+    """
+    return code_hash(RECOVERY_CODE_PURPOSE, code)[:16]
+
+
 def _recovery_codes_replace(user: User) -> list[str]:
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME)
     codes = [_recovery_code_new() for _ in range(RECOVERY_CODE_COUNT)]
     StaticToken.objects.bulk_create(
-        StaticToken(device=device, token=code) for code in codes
+        StaticToken(device=device, token=recovery_code_stored(code)) for code in codes
     )
     return codes
 
@@ -110,7 +121,7 @@ def mfa_device_for_code(user: User, code: str) -> Device | None:
         if len(compact) == 10 and "-" not in compact:
             compact = f"{compact[:5]}-{compact[5:]}"
         for static in StaticDevice.objects.select_for_update().filter(user=user):
-            if static.verify_token(compact):
+            if static.verify_token(recovery_code_stored(compact)):
                 return static
     return None
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 from functools import cache
 from typing import Any
 
@@ -82,3 +83,13 @@ def encrypted_fields() -> list[tuple[type[models.Model], str]]:
             if isinstance(field, EncryptedTextField):
                 found.append((model, field.name))
     return found
+
+
+def code_hash(purpose: str, code: str) -> str:
+    """Return the HMAC-SHA256 of a short code, keyed by SECRET_KEY and `purpose`.
+
+    A keyed hash keeps a leaked table from being reversed by trying every code.
+    Changing SECRET_KEY makes every stored hash stop matching.
+    """
+    key = f"pingid-portal:{purpose}:{settings.SECRET_KEY}".encode()
+    return hmac.new(key, code.encode(), hashlib.sha256).hexdigest()

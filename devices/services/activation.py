@@ -13,13 +13,13 @@ from django.utils import timezone
 from activity.services import event_record
 from devices.models import ActivationCode, Device, DeviceType, PairingStatus
 from devices.services.common import (
-    code_hash,
     device_create,
     random_digits,
     status_set,
     user_lock,
 )
 from pingid_portal.actors import Actor
+from pingid_portal.crypto import code_hash
 from pingid_portal.errors import ServiceError, excerpt
 from pingid_portal.permissions import Action
 from users.models import PingIDUser, UserStatus

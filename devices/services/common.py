@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Max
 
 from devices.models import Device, DeviceRole
@@ -23,15 +20,6 @@ PAIRABLE_STATUSES = {
     UserStatus.PENDING_CHANGE_DEVICE,
     UserStatus.ACTIVE,
 }
-
-
-def code_hash(purpose: str, code: str) -> str:
-    """Return the HMAC-SHA256 of a short code, keyed by SECRET_KEY and `purpose`.
-
-    A keyed hash keeps a leaked table from being reversed by trying every code.
-    """
-    key = f"pingid-portal:{purpose}:{settings.SECRET_KEY}".encode()
-    return hmac.new(key, code.encode(), hashlib.sha256).hexdigest()
 
 
 def random_digits(length: int) -> str:

@@ -14,11 +14,12 @@ from django.utils import timezone
 from activity.models import Category, Outcome
 from activity.services import event_record
 from devices.models import Device, DeviceType, EmailOtpChallenge, OtpState
-from devices.services.common import code_hash, random_digits, user_lock
+from devices.services.common import random_digits, user_lock
 from devices.services.pairing import code_email
 from devices.services.totp import totp_match
 from pingid_portal import rows
 from pingid_portal.actors import Actor
+from pingid_portal.crypto import code_hash
 from pingid_portal.errors import ConflictError, ServiceError
 from pingid_portal.permissions import Action
 from users.models import PingIDUser

@@ -13,9 +13,10 @@ from django.utils import timezone
 from activity.models import Outcome
 from activity.services import event_record
 from devices.models import Device, DeviceType, PairingKind, PairingSession
-from devices.services.common import code_hash, device_create, random_digits, user_lock
+from devices.services.common import device_create, random_digits, user_lock
 from devices.services.totp import new_secret, provisioning_uri, totp_match
 from pingid_portal.actors import Actor
+from pingid_portal.crypto import code_hash
 from pingid_portal.errors import ConflictError, ServiceError, excerpt
 from pingid_portal.permissions import Action
 from users.models import PingIDUser

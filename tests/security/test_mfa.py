@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -8,7 +9,11 @@ from django.test import Client
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
 from accounts.authentication import TOKEN_PREFIX
-from accounts.mfa import administrator_mfa_reset, mfa_recovery_codes_regenerate
+from accounts.mfa import (
+    administrator_mfa_reset,
+    mfa_recovery_codes_regenerate,
+    recovery_code_stored,
+)
 from accounts.mfa_codes import totp_code, totp_current_step
 from accounts.models import AdministratorSession, AdministratorTOTPDevice, Membership
 from accounts.services import api_token_create
@@ -147,8 +152,12 @@ def test_enrollment_confirms_and_shows_recovery_codes(help_desk: Membership) -> 
     assert device.confirmed is True
     assert len(codes) == 10
     assert len(set(codes)) == 10
-    for code in codes:
-        assert code in response.content.decode()
+    page = response.content.decode()
+    shown = re.findall(r"\b[0-9a-f]{5}-[0-9a-f]{5}\b", page)
+    assert len(set(shown)) == 10
+    # Stored as keyed hashes: the table holds none of the codes shown.
+    assert sorted(recovery_code_stored(code) for code in set(shown)) == sorted(codes)
+    assert not set(shown) & set(codes)
     assert client.get("/").status_code == 200
     assert ActivityEvent.objects.filter(action="administrator.mfa_enroll").exists()
 
@@ -214,7 +223,11 @@ def test_regenerate_page_shows_codes_without_caching(
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
     assert tokens.count() == 10
-    assert tokens.first().token in response.content.decode()  # type: ignore[union-attr]
+    shown = re.findall(r"\b[0-9a-f]{5}-[0-9a-f]{5}\b", response.content.decode())
+    assert len(set(shown)) == 10
+    assert {recovery_code_stored(code) for code in shown} == {
+        token.token for token in tokens
+    }
 
 
 def test_global_admin_resets_mfa(
@@ -328,3 +341,19 @@ def test_totp_seed_is_encrypted_at_rest(global_admin: Membership) -> None:
 
     assert device.key not in stored
     assert stored.startswith("gAAAA")
+
+
+def test_migration_hashes_plain_codes(global_admin: Membership) -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("accounts.migrations.0003_hash_recovery_codes")
+    device = StaticDevice.objects.create(user=global_admin.user, name="Recovery codes")
+    StaticToken.objects.create(device=device, token="abcde-01234")
+
+    migration.hash_plain_codes(apps, None)
+
+    stored = StaticToken.objects.get(device=device).token
+    assert stored == recovery_code_stored("abcde-01234")
+    assert device.verify_token(recovery_code_stored("abcde-01234"))
