@@ -133,10 +133,10 @@ def chain_append(event: ActivityEvent) -> None:
 def event_append(event: ActivityEvent) -> None:
     """Insert an unsaved event at the end of its chain, in the caller's transaction.
 
-    On PostgreSQL one UPDATE locks and moves the chain head, computing the
-    hash with the database's sha256() over the same text as `event_hash`, and
-    the same statement inserts the event, so the head stays locked only from
-    that statement to the commit. Inside `rows.write_batch()` the statements
+    On PostgreSQL one statement locks and moves the chain head and inserts
+    the event. The database computes the hash with sha256() over the same
+    text as `event_hash`, and the head stays locked only from that statement
+    to the commit. Inside `rows.write_batch()` the statements
     are queued, and the event gets its key, sequence and hash when they are
     sent.
     """
@@ -154,7 +154,6 @@ def event_append(event: ActivityEvent) -> None:
     assert found
     key = chain_key_of(event.organization_id)
     head_sql, append_sql, fields = _append_plan()
-    rows.write(head_sql, [key, event.organization_id])
     params = [
         prefix,
         suffix,
@@ -166,6 +165,14 @@ def event_append(event: ActivityEvent) -> None:
     ]
 
     def appended(row: Any) -> None:
+        if row is None:
+            # The chain's first event: create the head, then append again.
+            # organization_create records an event, so an organization's head
+            # exists before any PingID API call can lock its settings file.
+            with connection.cursor() as cursor:
+                cursor.execute(head_sql, [key, event.organization_id])
+                cursor.execute(append_sql, params)
+                row = cursor.fetchone()
         if row is None:
             raise DatabaseError(f"The activity chain head {key} was not found.")
         event.pk, event.sequence, event.previous_hash, event.hash = row
@@ -187,8 +194,8 @@ _CHAINED_COLUMNS = {
 def _append_plan() -> tuple[str, str, list[Any]]:
     """Return the PostgreSQL statements of `event_append` and its parameter fields.
 
-    The first creates the chain head if it is missing; the second moves the
-    head and inserts the event. In an UPDATE, every expression of SET reads
+    The first creates the chain head when the second, which moves the head
+    and inserts the event, found none. In an UPDATE, every expression of SET reads
     the row as it was before, also when the row was changed by a transaction
     that this one waited for.
     """
