@@ -68,8 +68,8 @@ class EventFilterForm(forms.Form):
         return cleaned
 
 
-# Both id filters take the id from a link on the page; a hand-typed value gets
-# a message that says what is expected.
+# Both id filters take the id from a link on the page. A hand-typed value gets
+# a message that names what is expected.
 _ID_ERRORS = {
     "invalid": "Enter an id: a whole number of 1 or more.",
     "min_value": "Enter an id: a whole number of 1 or more.",

@@ -129,7 +129,7 @@ def export_start(request: PortalRequest) -> HttpResponse:
     except ServiceError as error:
         if error.field in FILTER_PARAMETERS:
             # The events page shows the filter's errors under the labels it
-            # shows, so the flash line only says what did not happen.
+            # shows, so the flash line only states what did not happen.
             messages.error(
                 request,
                 "Export not started: the filter is invalid. Correct it below, "

@@ -7,7 +7,7 @@ in Redis), checks the TOTP (replay protection, lockout counting), writes the
 authentication event to the activity chain and counts the settings file's
 use. The baseline is a minimal unsigned Django JSON view. Each authoffline
 call finishes a distinct session with the current code of a distinct
-authenticator app, so every call succeeds; after each run the benchmark
+authenticator app, so every call succeeds. After each run the benchmark
 checks every answer's signature and errorId, one event per call, the
 chain's integrity and the file's call count.
 
@@ -168,7 +168,7 @@ def _timed(
 ) -> tuple[float, list[bytes], dict[str, float]]:
     """POST every body (made at send time) from `threads` clients.
 
-    Returns calls per second, the answers, and the CPU milliseconds per call
+    Returns calls per second, the response bodies, and the CPU milliseconds per call
     of each process group.
     """
     cpu_before = _cpu_seconds(server_pid)

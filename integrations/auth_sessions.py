@@ -126,7 +126,7 @@ def _session_close(
 
 # The pending session `session_id` of an organization, locked with its user:
 # every OTP check and device change of a user takes the user's row lock first.
-# The last column says whether the user is still enabled for the service.
+# The last column is whether the user is still enabled for the service.
 _SESSION_LOCK_SQL = (
     f"SELECT {rows.columns(AuthenticationSession, 'a')}, "  # noqa: S608
     f"{rows.columns(PingIDUser, 'u')}, "
@@ -209,15 +209,15 @@ def authentication_session_finish(
     """
     actor.require(Action.AUTHENTICATE)
     session = locked.session
-    refusal = _standing_refusal(locked)
-    if refusal is not None:
-        return _refuse(actor, session, refusal)
+    rejection = _standing_rejection(locked)
+    if rejection is not None:
+        return _session_reject(actor, session, rejection)
     device = _session_device(session)
     result = otp_check(user=session.user, otp=otp, device=device)
     if result.outcome == OtpOutcome.NO_DEVICE:
         # The check loads only an unblocked device that has a TOTP secret or
         # takes e-mailed codes.
-        return _refuse(actor, session, _device_refusal(session))
+        return _session_reject(actor, session, _device_rejection(session))
     context = _context_of(session)
     after = None
     if result.accepted:
@@ -250,7 +250,7 @@ def authentication_session_finish(
     return result
 
 
-def _standing_refusal(locked: LockedSession) -> OtpResult | None:
+def _standing_rejection(locked: LockedSession) -> OtpResult | None:
     """Return why a session can no longer finish, before any OTP is checked."""
     session = locked.session
     if session.user.status == UserStatus.SUSPENDED:
@@ -262,18 +262,18 @@ def _standing_refusal(locked: LockedSession) -> OtpResult | None:
     return None
 
 
-def _refuse(
-    actor: Actor, session: AuthenticationSession, refusal: OtpResult
+def _session_reject(
+    actor: Actor, session: AuthenticationSession, rejection: OtpResult
 ) -> OtpResult:
     """Close a session that can no longer finish and record why."""
     _session_fail(
         actor,
         session,
         outcome=Outcome.DENIED,
-        reason=refusal.outcome,
-        device=refusal.device,
+        reason=rejection.outcome,
+        device=rejection.device,
     )
-    return refusal
+    return rejection
 
 
 def _session_fail(
@@ -299,7 +299,7 @@ def _session_fail(
     )
 
 
-def _device_refusal(session: AuthenticationSession) -> OtpResult:
+def _device_rejection(session: AuthenticationSession) -> OtpResult:
     device = (
         Device.objects.filter(pk=session.device_id).first()
         if session.device_id is not None

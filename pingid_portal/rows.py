@@ -210,7 +210,7 @@ class _WriteBatch:
     def before_statement(
         self, execute: Any, sql: str, params: Any, many: bool, context: Any
     ) -> Any:
-        """Send the queue before any other statement, so that it reads every write."""
+        """Send the queue first, so that the next statement finds every earlier write."""
         if not self.sending:
             self.send()
         return execute(sql, params, many, context)
@@ -279,7 +279,9 @@ def write_batch() -> Iterator[None]:
     Must run inside an atomic block; a nested batch joins the outer one.
     """
     if not connection.in_atomic_block:
-        raise TransactionManagementError("A write batch must run in a transaction.")
+        raise TransactionManagementError(
+            "A write batch must run in a transaction: open transaction.atomic() first."
+        )
     if getattr(connection, _BATCH_ATTRIBUTE, None) is not None:
         yield
         return

@@ -165,7 +165,7 @@ def otp_check(*, user: PingIDUser, otp: str, device: Device | None = None) -> Ot
 
     Accepts TOTP codes within one step of clock drift and open e-mailed codes.
     A step already accepted on a device is a replay. Every rejected attempt
-    counts once against the user, whatever number of devices was tried; after
+    counts once against the user, whatever number of devices was tried. After
     OTP_MAX_FAILURES in a row every code is rejected for OTP_LOCKOUT_SECONDS
     or until `otp_unlock`. A success resets only this user's counter. Stores
     the outcome but records no event: the caller does.

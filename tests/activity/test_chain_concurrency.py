@@ -1,8 +1,8 @@
 """Events of one organization written at the same moment by many connections.
 
-On PostgreSQL the database computes each event's hash (`event_append`); these
-tests check that what it writes is what `event_hash` computes and that
-concurrent writers leave one unbroken chain.
+On PostgreSQL the database computes each event's hash (`event_append`). These
+tests check that it writes what `event_hash` computes, and that concurrent
+writers leave one unbroken chain.
 """
 
 from __future__ import annotations

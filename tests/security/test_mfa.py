@@ -155,7 +155,7 @@ def test_enrollment_confirms_and_shows_recovery_codes(help_desk: Membership) -> 
     page = response.content.decode()
     shown = re.findall(r"\b[0-9a-f]{5}-[0-9a-f]{5}\b", page)
     assert len(set(shown)) == 10
-    # Stored as keyed hashes: the table holds none of the codes shown.
+    # Stored as keyed hashes: the table contains none of the codes shown.
     assert sorted(recovery_code_stored(code) for code in set(shown)) == sorted(codes)
     assert not set(shown) & set(codes)
     assert client.get("/").status_code == 200

@@ -32,7 +32,7 @@ def clean_username(username: str) -> str:
     """Return the stored form of `username`, or raise `ServiceError` naming the fix.
 
     Spaces around the name are removed, because a pasted name often carries
-    them and " sam" cannot be told from "sam" in a list.
+    them and " sam" cannot be distinguished from "sam" in a list.
     """
     username = normalize_username((username or "").strip())
     if not username:
